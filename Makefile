@@ -1,0 +1,55 @@
+# Every entry point of the course. The first use of any target creates .venv and installs
+# the pinned requirements, so `make site` and `make test` work on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help site serve test lab lab-instructor release sample grade clean
+
+help:
+	@echo "make site            build the website into _build/html (strict: any warning fails)"
+	@echo "make serve           build, then serve the website at http://localhost:8000"
+	@echo "make test            run every test (masters pass, stubs fail, site, grading end to end)"
+	@echo "make lab             JupyterLab on chapters/ with nbgrader's Validate button"
+	@echo "make lab-instructor  JupyterLab on solutions/ (masters open as notebooks via jupytext)"
+	@echo "make release         regenerate chapters/ from solutions/ (runs every master)"
+	@echo "make sample CHAPTER=01_perceptron                   build a sample class zip"
+	@echo "make grade CHAPTER=01_perceptron SUBMISSIONS=x.zip  grade a class into grading/"
+
+$(INSTALLED): requirements.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+site: $(INSTALLED)
+	rm -rf _build/html
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "Website built: open _build/html/index.html in a browser, or run 'make serve'."
+
+serve: site
+	@echo "Serving at http://localhost:8000 (Ctrl-C stops)"
+	$(PY) -m http.server --directory _build/html 8000
+
+test: $(INSTALLED)
+	$(PY) -m pytest
+
+lab: $(INSTALLED)
+	$(VENV)/bin/jupyter lab chapters/
+
+lab-instructor: $(INSTALLED)
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab solutions/
+
+release: $(INSTALLED)
+	$(PY) -m autograder release
+
+sample: $(INSTALLED)
+	$(PY) -m autograder sample-class $(CHAPTER)
+
+grade: $(INSTALLED)
+	$(PY) -m autograder grade $(CHAPTER) $(SUBMISSIONS)
+
+clean:
+	rm -rf _build grading

@@ -1,0 +1,90 @@
+"""The instructor's command line: ``python -m autograder --help``."""
+
+import argparse
+import pathlib
+import sys
+import time
+
+from autograder import grading, masters, release, sample_class
+
+
+def _release(args):
+    for chapter in args.chapters or masters.chapter_ids():
+        start = time.perf_counter()
+        path = release.release(chapter, run=not args.no_run)
+        print(f"released {path.relative_to(masters.ROOT)} in {time.perf_counter() - start:.1f} s")
+
+
+def _check(args):
+    failures = 0
+    for chapter in args.chapters or masters.chapter_ids():
+        master = release.validate(masters.read_master(chapter))
+        stubs = release.validate(release.student_version(chapter), invert=True)
+        for entry in master.get("failed", []):
+            print(f"{chapter}: a reference solution FAILS a test:\n{entry['raw_error']}")
+        for entry in stubs.get("passed", []):
+            print(f"{chapter}: a released stub PASSES a test:\n{entry['source'][:300]}")
+        failures += len(master.get("failed", [])) + len(stubs.get("passed", []))
+        print(f"{chapter}: {'problems found' if master or stubs else 'solutions pass every test, stubs fail every test'}")
+    return 1 if failures else 0
+
+
+def _grade(args):
+    course = pathlib.Path(args.course).resolve()
+    print(f"grading {args.chapter} from {args.submissions} (nbgrader course folder: {course})")
+    start = time.perf_counter()
+    results = grading.grade(args.chapter, args.submissions, course=course, timeout=args.timeout)
+    csv_path = pathlib.Path(args.csv or course / f"grades-{args.chapter}.csv")
+    grading.write_csv(results, args.chapter, csv_path)
+    print()
+    print(grading.summary_table(results))
+    missed = [r.student for r in results if r.score is None]
+    print(f"\n{len(results) - len(missed)} of {len(results)} submissions graded in "
+          f"{time.perf_counter() - start:.0f} s" + (f"; NOT graded: {', '.join(missed)}" if missed else ""))
+    print(f"grades:   {csv_path}")
+    print(f"feedback: {course / 'feedback'}/<student>/{args.chapter}/{args.chapter}.html")
+
+
+def _sample(args):
+    out = sample_class.build(args.chapter, args.out or f"sample-class-{args.chapter}.zip")
+    print(f"wrote {out}: " + ", ".join(sorted(sample_class.expected_failures(args.chapter))))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=(
+        "Release the course's chapters and grade students' submissions with nbgrader. "
+        "Run from the course root."))
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("release", help="write chapters/*.ipynb from solutions/*.md (stubs, reference outputs)")
+    p.add_argument("chapters", nargs="*", help=f"chapters to release (default: all of {masters.chapter_ids()})")
+    p.add_argument("--no-run", action="store_true", help="skip the reference run: student notebooks without outputs")
+    p.set_defaults(run=_release)
+
+    p = commands.add_parser("check", help="check that each master passes its tests and each released stub fails them")
+    p.add_argument("chapters", nargs="*")
+    p.set_defaults(run=_check)
+
+    p = commands.add_parser("grade", help="autograde a folder or zip of submissions, write feedback and a CSV")
+    p.add_argument("chapter", help="e.g. 01_perceptron")
+    p.add_argument("submissions", help="a folder or LMS zip: <student>/<any>.ipynb or <student>_<chapter>.ipynb")
+    p.add_argument("--course", default=grading.DEFAULT_COURSE, help="nbgrader course folder (default: grading/)")
+    p.add_argument("--csv", help="where to write the grades (default: <course>/grades-<chapter>.csv)")
+    p.add_argument("--timeout", type=int, help="seconds a cell may run before it is interrupted (default 120)")
+    p.set_defaults(run=_grade)
+
+    p = commands.add_parser("sample-class", help="build a zip of sample submissions (right, partial, buggy, broken)")
+    p.add_argument("chapter")
+    p.add_argument("--out", help="zip to write (default: sample-class-<chapter>.zip)")
+    p.set_defaults(run=_sample)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (masters.MasterError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Keep hidden tests out of the feedback students receive.
+
+After autograding, each graded cell again holds its hidden tests, and a failing
+cell's traceback quotes the test line that failed. nbgrader's feedback shows both
+(a known leak). This preprocessor runs inside ``nbgrader generate_feedback``
+(see ``nbgrader_config.py``): it cuts the hidden regions out of the cell source,
+reduces each error to its one-line message, and puts a table on top with every
+test's name, points, result and message.
+"""
+
+import re
+
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograder.masters import BEGIN_HIDDEN, END_HIDDEN
+
+_HIDDEN = re.compile(r"^([ \t]*)" + re.escape(BEGIN_HIDDEN) + r".*?^[ \t]*" + re.escape(END_HIDDEN) + r"[^\n]*",
+                     flags=re.S | re.M)
+HIDDEN_NOTE = "# (hidden tests ran here; their code is not shown)"
+
+
+def _one_line(text):
+    return " ".join(str(text).split())
+
+
+def failure_message(cell):
+    """The one-line reason a graded cell failed, or '' if it has no error output."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            return _one_line(f"{output.ename}: {output.evalue}" if output.evalue else output.ename)
+    return ""
+
+
+class RedactHiddenTests(NbGraderPreprocessor):
+    """Strip hidden tests and tracebacks from graded cells and add a results table."""
+
+    def preprocess(self, nb, resources):
+        rows = []
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade"):
+                continue
+            cell.source = _HIDDEN.sub(lambda m: m.group(1) + HIDDEN_NOTE, cell.source)
+            message = failure_message(cell)
+            for output in cell.outputs:
+                if output.output_type == "error":
+                    output.traceback = [_one_line(f"{output.ename}: {output.evalue}")]
+            score, points = meta.get("score"), meta.get("points")
+            result = "passed" if score is not None and points and score >= points else "failed"
+            rows.append(f"| `{meta['grade_id']}` | {score:g} / {points:g} | {result} | {message.replace('|', '/')} |")
+        table = "\n".join(["## Test results", "", "| test | points | result | message |",
+                           "|---|---|---|---|", *rows])
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(table))
+        return nb, resources

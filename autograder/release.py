@@ -1,0 +1,132 @@
+"""Release the student notebooks: master -> nbgrader source -> student version with real outputs.
+
+``release(chapter)`` does, for one chapter:
+
+1. build the nbgrader source notebook from ``solutions/<chapter>.md``;
+2. run ``nbgrader generate_assignment`` on it in a scratch course directory, which
+   replaces solutions by stubs, drops hidden tests and clears every output;
+3. execute the source notebook (reference solutions in place, full-size demos) and
+   copy the outputs of every cell that is neither an exercise nor a test into the
+   student version, so readers see the real figures and results;
+4. write ``chapters/<chapter>.ipynb``.
+"""
+
+import contextlib
+import os
+import pathlib
+import sys
+import tempfile
+
+import nbformat
+from nbclient import NotebookClient
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder.masters import CHAPTERS, ROOT, read_master
+
+CONFIG_FILE = ROOT / "autograder" / "nbgrader_config.py"
+
+
+def nbgrader_api(course_root, timeout=None):
+    """An nbgrader API object using the course's config, working in ``course_root``.
+
+    ``timeout`` (seconds) overrides the per-cell limit of the config while grading.
+    """
+    # nbgrader runs the `alembic` command from PATH; a venv used without activation lacks it.
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    config.CourseDirectory.root = str(course_root)
+    if timeout:
+        config.Execute.timeout = timeout
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+@contextlib.contextmanager
+def course_environment(quick):
+    """Make the course importable in kernels and choose full-size or quick demos."""
+    saved = dict(os.environ)
+    paths = [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    os.environ.pop("NBGRADER_EXECUTION", None)
+    if quick:
+        os.environ["GROUNDUP_QUICK"] = "1"
+    else:
+        os.environ.pop("GROUNDUP_QUICK", None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def generate_assignment(api, chapter):
+    """Write the source notebook of ``chapter`` into the API's course directory and generate its release."""
+    course = pathlib.Path(api.coursedir.root)
+    source = course / "source" / chapter / f"{chapter}.ipynb"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(read_master(chapter), source)
+    result = api.generate_assignment(chapter, force=True, create=True)
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader generate_assignment failed for {chapter}:\n{result.get('error') or result.get('log')}")
+    return course / "release" / chapter / f"{chapter}.ipynb"
+
+
+def student_version(chapter):
+    """The student notebook of ``chapter`` without outputs (stubs in place, hidden tests gone)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return nbformat.read(generate_assignment(nbgrader_api(tmp), chapter), as_version=4)
+
+
+def execute(nb, timeout=1800, quick=False):
+    """Run a notebook top to bottom in a fresh kernel; any error stops it (a master must not fail)."""
+    with tempfile.TemporaryDirectory() as cwd, course_environment(quick):
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": cwd}}).execute()
+    return nb
+
+
+def _is_graded(cell):
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("solution") or meta.get("grade"))
+
+
+def with_reference_outputs(student, executed):
+    """Copy outputs from the executed source into the student notebook, except on exercise and test cells."""
+    if [c.id for c in student.cells] != [c.id for c in executed.cells]:
+        raise RuntimeError("the student version and the executed source no longer have the same cells")
+    for mine, ran in zip(student.cells, executed.cells):
+        if mine.cell_type != "code":
+            continue
+        keep = not _is_graded(mine)
+        mine.outputs = ran.outputs if keep else []
+        mine.execution_count = ran.execution_count if keep else None
+        mine.metadata.pop("execution", None)
+    return student
+
+
+def release(chapter, run=True):
+    """Write ``chapters/<chapter>.ipynb``; with ``run``, fill it with a reference run's outputs."""
+    student = student_version(chapter)
+    if run:
+        student = with_reference_outputs(student, execute(read_master(chapter)))
+    CHAPTERS.mkdir(exist_ok=True)
+    path = CHAPTERS / f"{chapter}.ipynb"
+    nbformat.write(student, path)
+    return path
+
+
+def validate(nb, invert=False):
+    """Run ``nb`` with nbgrader's validator (as the Validate button does); return its results dict.
+
+    With ``invert=False`` the dict is empty when every graded test passes; with
+    ``invert=True`` it is empty when every graded test fails (the check for stubs).
+    """
+    from nbgrader.validator import Validator
+
+    with tempfile.TemporaryDirectory() as tmp, course_environment(quick=True):
+        path = pathlib.Path(tmp) / "notebook.ipynb"
+        nbformat.write(nb, path)
+        validator = Validator(invert=invert, ignore_checksums=True)
+        return validator.validate(str(path))

@@ -1,0 +1,57 @@
+"""Shared fixtures: the chapters, their masters, and the strings that must never reach students."""
+
+import pathlib
+import re
+
+import pytest
+
+from autograder import masters
+
+ROOT = masters.ROOT
+CHAPTERS = masters.chapter_ids()
+
+
+def pytest_generate_tests(metafunc):
+    if "chapter" in metafunc.fixturenames:
+        metafunc.parametrize("chapter", CHAPTERS)
+
+
+def _meaningful_lines(text):
+    """Lines of code long and specific enough that finding one elsewhere means it was copied."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if len(line) >= 24 and not line.startswith(("#", '"""', "import ", "from ")):
+            out.append(line)
+    return out
+
+
+@pytest.fixture(scope="session")
+def secrets():
+    """Everything students must not see: markers, solution bodies, hidden tests, reference code.
+
+    Returns (markers, snippets): literal markers, and distinctive code lines that
+    occur only in solutions, hidden tests or the PyTorch references.
+    """
+    snippets, public = set(), set()
+    for chapter in CHAPTERS:
+        for cell in masters.read_master(chapter).cells:
+            text = cell.source
+            for begin, end in ((masters.BEGIN_SOLUTION, masters.END_SOLUTION), (masters.BEGIN_HIDDEN, masters.END_HIDDEN)):
+                for body in masters.marked_regions(text, begin, end):
+                    snippets.update(_meaningful_lines(body))
+                    text = text.replace(body, "")
+            public.update(_meaningful_lines(text))
+    for ref in (ROOT / "autograder" / "references").glob("*.py"):
+        body = re.sub(r'""".*?"""', "", ref.read_text(), flags=re.S)  # docstrings may restate the task
+        snippets.update(_meaningful_lines(body))
+    # A line that the master also shows in the open (prose, demos, visible tests) is no secret.
+    snippets -= public
+    markers = [masters.BEGIN_SOLUTION, masters.END_SOLUTION, masters.BEGIN_HIDDEN, masters.END_HIDDEN,
+               "autograder.references", "autograder.hidden"]
+    return markers, sorted(snippets)
+
+
+def find_leaks(text, secrets):
+    markers, snippets = secrets
+    return [m for m in markers if m in text] + [s for s in snippets if s in text]

@@ -1,0 +1,157 @@
+"""Grading end to end: a class of submissions in, exact scores, safe feedback and a CSV out."""
+
+import csv
+import re
+import zipfile
+
+import nbformat
+import pytest
+
+from autograder import grading, masters, release, sample_class
+from autograder.mutants import MUTANTS, UNFINISHED
+from conftest import find_leaks
+
+TIMEOUT = 10  # seconds per cell: long enough for every real test, short for the infinite loop
+
+
+def _replace_stubs(nb, stubs, body):
+    """Put ``body`` (indented like the stub) in place of the stub line of each exercise in ``stubs``."""
+    for cell in masters.graded_cells(nb, "solution"):
+        if cell.metadata.nbgrader["grade_id"] in stubs:
+            cell.source = re.sub(r"^([ \t]*)raise NotImplementedError\(\)",
+                                 lambda m: "\n".join(m.group(1) + line for line in body.splitlines()),
+                                 cell.source, flags=re.M)
+    return nb
+
+
+def _without_tests(nb):
+    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    return nb
+
+
+def _edited_tests(nb):
+    for cell in masters.graded_cells(nb, "grade"):
+        cell.source = "pass  # nothing to see here"
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory, request):
+    """Grade the sample class of 01_perceptron plus students who loop forever, crash, or tamper."""
+    chapter = "01_perceptron"
+    tmp = tmp_path_factory.mktemp("class")
+    archive = sample_class.build(chapter, tmp / "class.zip")
+    expected = sample_class.expected_failures(chapter)
+    tests = expected["untouched"]
+    unfinished = UNFINISHED[chapter]
+    extra = {
+        "looper": (_replace_stubs(sample_class.submission(chapter, stubs=unfinished.stubs), unfinished.stubs,
+                                  "while True:  # never returns\n    pass"), unfinished.fails),
+        "deleter": (_without_tests(release.student_version(chapter)), tests),
+        "editor": (_edited_tests(release.student_version(chapter)), tests),
+    }
+    with zipfile.ZipFile(archive, "a") as zf:
+        for sid, (nb, fails) in extra.items():
+            zf.writestr(f"{sid}_{chapter}.ipynb", nbformat.writes(nb))
+            expected[sid] = fails
+    course = tmp / "course"
+    results = grading.grade(chapter, archive, course=course, timeout=TIMEOUT, log=lambda *_: None)
+    csv_path = tmp / "grades.csv"
+    grading.write_csv(results, chapter, csv_path)
+    points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
+              for c in masters.graded_cells(masters.read_master(chapter), "grade")}
+    return chapter, course, {r.student: r for r in results}, expected, points, csv_path
+
+
+def test_class_is_big_enough(graded_class):
+    _, _, results, expected, _, _ = graded_class
+    assert len(results) >= 8 and set(results) == set(expected)
+
+
+def test_each_student_fails_exactly_the_expected_tests(graded_class):
+    _, _, results, expected, _, _ = graded_class
+    wrong = {}
+    for sid, fails in expected.items():
+        got = None if results[sid].score is None else frozenset(results[sid].failed)
+        if got != fails:
+            wrong[sid] = (sorted(got) if got is not None else results[sid].problem, sorted(fails or []))
+    assert wrong == {}, "student: (failed, expected)"
+
+
+def test_csv_holds_the_exact_scores(graded_class):
+    chapter, _, _, expected, points, csv_path = graded_class
+    total = sum(points.values())
+    rows = {row["student_id"]: row for row in csv.DictReader(open(csv_path))}
+    assert set(rows) == set(expected)
+    for sid, fails in expected.items():
+        row = rows[sid]
+        assert row["assignment"] == chapter and float(row["max_score"]) == total
+        if fails is None:
+            assert row["score"] == "" and row["status"] == "not graded" and row["problem"]
+        else:
+            assert float(row["score"]) == total - sum(points[t] for t in fails), sid
+            assert row["status"] == "graded"
+
+
+def test_partial_credit_is_partial(graded_class):
+    _, _, results, _, points, _ = graded_class
+    unfinished = UNFINISHED["01_perceptron"].name
+    assert 0 < results[unfinished].score < sum(points.values())
+
+
+def test_corrupt_notebook_is_reported_by_student_id(graded_class):
+    _, _, results, _, _, _ = graded_class
+    bad = results[sample_class.CORRUPT]
+    assert bad.score is None and "not a readable notebook" in bad.problem
+
+
+def test_feedback_is_helpful_and_hides_hidden_tests(graded_class, secrets):
+    chapter, course, results, expected, points, _ = graded_class
+    for sid, fails in expected.items():
+        path = grading.feedback_path(course, chapter, sid)
+        if fails is None:
+            assert not path.exists()
+            continue
+        text = path.read_text()
+        assert find_leaks(text, secrets) == [], f"feedback of {sid} leaks hidden code"
+        for test_id in points:
+            assert test_id in text
+        for test_id in fails:
+            assert re.search(rf"{test_id}</code></td>\s*<td>0 / ", text), f"{sid}: {test_id} not shown as failed"
+
+
+def test_feedback_explains_a_failure(graded_class):
+    chapter, course, _, _, _, _ = graded_class
+    mutant = MUTANTS[chapter][0]
+    text = grading.feedback_path(course, chapter, mutant.name).read_text()
+    assert "AssertionError: " in text, "the failing test's message is missing from the feedback"
+
+
+def test_warning_really_reaches_a_graded_cell():
+    """Without the config's warning filter, the warning student would lose points."""
+    nb = sample_class.submission("01_perceptron", warn=True)
+    failed = release.validate(nb).get("failed", [])
+    assert failed and all("Warning" in f["raw_error"] for f in failed)
+
+
+@pytest.mark.parametrize("relative, expected", [
+    ("ada_01_perceptron.ipynb", "ada"),
+    ("ada-perceptron.ipynb", "ada"),
+    ("jdoe/01_perceptron.ipynb", "jdoe"),
+    ("jdoe/anything/else.ipynb", "jdoe"),
+    ("doejane_1234_5678_01_perceptron.ipynb", "doejane"),
+    ("doejane_LATE_1234_5678_perceptron-1.ipynb", "doejane"),
+    ("s1234567.ipynb", "s1234567"),
+])
+def test_student_id_from_file_name(relative, expected):
+    assert grading.student_id(relative, "01_perceptron") == expected
+
+
+def test_folder_of_submissions_is_found(tmp_path):
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "work.ipynb").write_text("{}")
+    (tmp_path / "carol_01_perceptron.ipynb").write_text("{}")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "x.ipynb").write_text("{}")
+    found = grading._unpack(tmp_path, tmp_path / "unused")
+    assert sorted(grading.student_id(r, "01_perceptron") for r in found) == ["bob", "carol"]
