@@ -16,6 +16,7 @@ import pathlib
 import re
 import shutil
 import tempfile
+import warnings
 import zipfile
 
 import nbformat
@@ -92,10 +93,14 @@ def readable_notebook(path):
     return ""
 
 
-def _last_line(text):
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-    errors = [ln for ln in lines if "Error" in ln or "error" in ln]
-    return (errors or lines or ["unknown error"])[-1][:300]
+def _failure_reason(outcome):
+    """One line saying why nbgrader could not grade a submission, from its captured log."""
+    text = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}"
+    if "DeadKernelError" in text:
+        return "the Python kernel died while running the notebook (a crash or exit in the student's code)"
+    lines = [ln.strip() for ln in text.splitlines()
+             if re.match(r"\s*[\w.]+(Error|Exception)\b", ln) and "NbGraderException" not in ln]
+    return (lines or ["nbgrader could not run the notebook"])[-1][:300]
 
 
 def _scores(course, chapter, student):
@@ -115,7 +120,9 @@ def grade(chapter, submissions, course=DEFAULT_COURSE, timeout=None, log=print):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         max_score = gb.find_assignment(chapter).max_score
     results, seen = [], {}
-    with tempfile.TemporaryDirectory() as tmp, course_environment(quick=True):
+    with tempfile.TemporaryDirectory() as tmp, course_environment(quick=True), warnings.catch_warnings():
+        # nbgrader's gradebook code trips SQLAlchemy 2's "not in session" warnings; they are noise.
+        warnings.filterwarnings("ignore", message=".*not in session.*")
         for relative, path in _unpack(submissions, pathlib.Path(tmp)).items():
             sid = student_id(relative, chapter)
             result = Result(sid, relative, max_score=max_score)
@@ -138,13 +145,13 @@ def grade(chapter, submissions, course=DEFAULT_COURSE, timeout=None, log=print):
             log(f"  {sid}: autograding {relative} ...")
             outcome = api.autograde(chapter, sid, force=True, create=True)
             if not outcome["success"]:
-                result.problem = f"autograding failed: {_last_line(outcome.get('error') or outcome.get('log'))}"
+                result.problem = f"autograding failed: {_failure_reason(outcome)}"
                 log(f"  {sid}: NOT GRADED: {result.problem}")
                 continue
             result.score, result.max_score, result.failed = _scores(course, chapter, sid)
             feedback = api.generate_feedback(chapter, sid, force=True)
             if not feedback["success"]:
-                result.problem = f"graded, but feedback failed: {_last_line(feedback.get('error'))}"
+                result.problem = f"graded, but feedback failed: {_failure_reason(feedback)}"
     return results
 
 

@@ -11,7 +11,7 @@ import zipfile
 import nbformat
 
 from autograder.masters import BEGIN_SOLUTION, graded_cells, read_master, solution_code
-from autograder.mutants import MUTANTS, UNFINISHED
+from autograder.mutants import for_chapter
 from autograder.release import student_version
 
 PERFECT, WARNS, CORRUPT = "ada", "linus", "corrupt"
@@ -55,22 +55,20 @@ def submission(chapter, stubs=(), mutant=None, warn=False):
 def expected_failures(chapter):
     """Student id -> the set of test ids that must fail, or None when the file cannot be graded."""
     tests = frozenset(c.metadata.nbgrader["grade_id"] for c in graded_cells(read_master(chapter), "grade"))
-    expected = {PERFECT: frozenset(), WARNS: frozenset(), CORRUPT: None, "untouched": tests}
-    unfinished = UNFINISHED.get(chapter)
-    if unfinished:
-        expected[unfinished.name] = unfinished.fails
-    expected.update({m.name: m.fails for m in MUTANTS.get(chapter, [])})
+    bugs = for_chapter(chapter)
+    expected = {PERFECT: frozenset(), WARNS: frozenset(), CORRUPT: None, "untouched": tests,
+                bugs.UNFINISHED.name: bugs.UNFINISHED.fails}
+    expected.update({m.name: m.fails for m in bugs.MUTANTS})
     return expected
 
 
 def build(chapter, out):
     """Write the sample class of ``chapter`` as an LMS-style zip (``<student>_<chapter>.ipynb`` each)."""
+    bugs = for_chapter(chapter)
     notebooks = {PERFECT: submission(chapter), WARNS: submission(chapter, warn=True),
-                 "untouched": student_version(chapter)}
-    unfinished = UNFINISHED.get(chapter)
-    if unfinished:
-        notebooks[unfinished.name] = submission(chapter, stubs=unfinished.stubs)
-    for mutant in MUTANTS.get(chapter, []):
+                 "untouched": student_version(chapter),
+                 bugs.UNFINISHED.name: submission(chapter, stubs=bugs.UNFINISHED.stubs)}
+    for mutant in bugs.MUTANTS:
         notebooks[mutant.name] = submission(chapter, mutant=mutant)
     out = pathlib.Path(out)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from autograder import grading, masters, release, sample_class
-from autograder.mutants import MUTANTS, UNFINISHED
+from autograder.mutants import for_chapter
 from conftest import find_leaks
 
 TIMEOUT = 10  # seconds per cell: long enough for every real test, short for the infinite loop
@@ -43,10 +43,12 @@ def graded_class(tmp_path_factory, request):
     archive = sample_class.build(chapter, tmp / "class.zip")
     expected = sample_class.expected_failures(chapter)
     tests = expected["untouched"]
-    unfinished = UNFINISHED[chapter]
+    unfinished = for_chapter(chapter).UNFINISHED
     extra = {
         "looper": (_replace_stubs(sample_class.submission(chapter, stubs=unfinished.stubs), unfinished.stubs,
                                   "while True:  # never returns\n    pass"), unfinished.fails),
+        "crasher": (_replace_stubs(sample_class.submission(chapter, stubs=unfinished.stubs), unfinished.stubs,
+                                   "import os\nos._exit(1)  # takes the kernel down"), None),
         "deleter": (_without_tests(release.student_version(chapter)), tests),
         "editor": (_edited_tests(release.student_version(chapter)), tests),
     }
@@ -95,14 +97,14 @@ def test_csv_holds_the_exact_scores(graded_class):
 
 def test_partial_credit_is_partial(graded_class):
     _, _, results, _, points, _ = graded_class
-    unfinished = UNFINISHED["01_perceptron"].name
+    unfinished = for_chapter("01_perceptron").UNFINISHED.name
     assert 0 < results[unfinished].score < sum(points.values())
 
 
-def test_corrupt_notebook_is_reported_by_student_id(graded_class):
+def test_broken_submissions_are_reported_by_student_id(graded_class):
     _, _, results, _, _, _ = graded_class
-    bad = results[sample_class.CORRUPT]
-    assert bad.score is None and "not a readable notebook" in bad.problem
+    assert "not a readable notebook" in results[sample_class.CORRUPT].problem
+    assert "kernel died" in results["crasher"].problem
 
 
 def test_feedback_is_helpful_and_hides_hidden_tests(graded_class, secrets):
@@ -122,7 +124,7 @@ def test_feedback_is_helpful_and_hides_hidden_tests(graded_class, secrets):
 
 def test_feedback_explains_a_failure(graded_class):
     chapter, course, _, _, _, _ = graded_class
-    mutant = MUTANTS[chapter][0]
+    mutant = for_chapter(chapter).MUTANTS[0]
     text = grading.feedback_path(course, chapter, mutant.name).read_text()
     assert "AssertionError: " in text, "the failing test's message is missing from the feedback"
 
