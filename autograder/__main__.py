@@ -46,8 +46,11 @@ def _grade(args):
 
 
 def _sample(args):
-    out = sample_class.build(args.chapter, args.out or f"sample-class-{args.chapter}.zip")
-    print(f"wrote {out}: " + ", ".join(sorted(sample_class.expected_failures(args.chapter))))
+    out = args.out or f"sample-class-{args.chapter}.zip"
+    expected = sample_class.build(args.chapter, out)
+    print(f"wrote {out} with {len(expected)} students:")
+    for sid, fails in expected.items():
+        print(f"  {sid:24} " + ("cannot be graded" if fails is None else "must fail: " + (", ".join(sorted(fails)) or "nothing")))
 
 
 def main(argv=None):

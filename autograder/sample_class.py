@@ -1,11 +1,12 @@
 """Build a class of submissions for a chapter from its master: right, unfinished, buggy, noisy, broken.
 
 The same class serves the README's grading walk-through and the end-to-end tests,
-which know each student's expected result from :func:`expected_failures`.
+which know each student's expected result from what :func:`build` returns.
 """
 
+import copy
+import functools
 import json
-import pathlib
 import zipfile
 
 import nbformat
@@ -29,14 +30,21 @@ def _with_warning(code):
     return solution_code(nbformat.v4.new_code_cell("\n".join(lines)))
 
 
+@functools.lru_cache(maxsize=None)
+def _solutions_and_student_version(chapter):
+    """The master's exercise cells by grade_id, and the released notebook (built once per chapter)."""
+    solutions = {c.metadata.nbgrader["grade_id"]: c for c in graded_cells(read_master(chapter), "solution")}
+    return solutions, student_version(chapter)
+
+
 def submission(chapter, stubs=(), mutant=None, warn=False):
     """The student notebook of ``chapter`` with every exercise solved, except ``stubs`` (left as released).
 
     ``mutant`` (a :class:`~autograder.mutants.Mutant`) plants its bug; ``warn`` makes the
     first exercise emit a warning when called.
     """
-    solutions = {c.metadata.nbgrader["grade_id"]: c for c in graded_cells(read_master(chapter), "solution")}
-    nb = student_version(chapter)
+    solutions, nb = _solutions_and_student_version(chapter)
+    nb = copy.deepcopy(nb)
     first = True
     for cell in graded_cells(nb, "solution"):
         grade_id = cell.metadata.nbgrader["grade_id"]
@@ -52,28 +60,41 @@ def submission(chapter, stubs=(), mutant=None, warn=False):
     return nb
 
 
-def expected_failures(chapter):
-    """Student id -> the set of test ids that must fail, or None when the file cannot be graded."""
+def students(chapter, bugs=None):
+    """Student id -> (notebook text, test ids that must fail or None if ungradable) for the sample class.
+
+    ``bugs`` limits how many of the chapter's mutants join the class (default: all).
+    """
     tests = frozenset(c.metadata.nbgrader["grade_id"] for c in graded_cells(read_master(chapter), "grade"))
-    bugs = for_chapter(chapter)
-    expected = {PERFECT: frozenset(), WARNS: frozenset(), CORRUPT: None, "untouched": tests,
-                bugs.UNFINISHED.name: bugs.UNFINISHED.fails}
-    expected.update({m.name: m.fails for m in bugs.MUTANTS})
-    return expected
+    module = for_chapter(chapter)
+    unfinished = module.UNFINISHED
+    # A notebook cut off mid-upload: valid JSON up to a point, then nothing.
+    truncated = json.dumps(nbformat.v4.new_notebook())[:25]
+    out = {
+        PERFECT: (submission(chapter), frozenset()),
+        WARNS: (submission(chapter, warn=True), frozenset()),
+        "untouched": (submission(chapter, stubs=frozenset(exercise_ids(chapter))), tests),
+        unfinished.name: (submission(chapter, stubs=unfinished.stubs), unfinished.fails),
+        CORRUPT: (truncated, None),
+    }
+    for mutant in module.MUTANTS[:bugs]:
+        out[mutant.name] = (submission(chapter, mutant=mutant), mutant.fails)
+    return {sid: (nb if isinstance(nb, str) else nbformat.writes(nb), fails) for sid, (nb, fails) in out.items()}
 
 
-def build(chapter, out):
-    """Write the sample class of ``chapter`` as an LMS-style zip (``<student>_<chapter>.ipynb`` each)."""
-    bugs = for_chapter(chapter)
-    notebooks = {PERFECT: submission(chapter), WARNS: submission(chapter, warn=True),
-                 "untouched": student_version(chapter),
-                 bugs.UNFINISHED.name: submission(chapter, stubs=bugs.UNFINISHED.stubs)}
-    for mutant in bugs.MUTANTS:
-        notebooks[mutant.name] = submission(chapter, mutant=mutant)
-    out = pathlib.Path(out)
+def exercise_ids(chapter):
+    """The grade_ids of the exercise cells of ``chapter``."""
+    return [c.metadata.nbgrader["grade_id"] for c in graded_cells(read_master(chapter), "solution")]
+
+
+def build(chapter, out, bugs=None):
+    """Write the sample class of ``chapter`` as an LMS-style zip (``<student>_<chapter>.ipynb`` each).
+
+    Returns student id -> the test ids that must fail (None for a file that cannot be graded).
+    """
+    expected = {}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for sid, nb in notebooks.items():
-            archive.writestr(f"{sid}_{chapter}.ipynb", nbformat.writes(nb))
-        # A notebook cut off mid-upload: valid JSON up to a point, then nothing.
-        archive.writestr(f"{CORRUPT}_{chapter}.ipynb", json.dumps(nbformat.v4.new_notebook())[:25])
-    return out
+        for sid, (text, fails) in students(chapter, bugs).items():
+            archive.writestr(f"{sid}_{chapter}.ipynb", text)
+            expected[sid] = fails
+    return expected
