@@ -8,6 +8,7 @@ reduces each error to its one-line message, and puts a table on top with every
 test's name, points, result and message.
 """
 
+import html
 import re
 
 import nbformat
@@ -46,10 +47,12 @@ class RedactHiddenTests(NbGraderPreprocessor):
             for output in cell.outputs:
                 if output.output_type == "error":
                     output.traceback = [_one_line(f"{output.ename}: {output.evalue}")]
-            score, points = meta.get("score"), meta.get("points")
-            result = "passed" if score is not None and points and score >= points else "failed"
-            rows.append(f"| `{meta['grade_id']}` | {score:g} / {points:g} | {result} | {message.replace('|', '/')} |")
-        table = "\n".join(["## Test results", "", "| test | points | result | message |",
-                           "|---|---|---|---|", *rows])
+            score, points = meta.get("score") or 0, meta.get("points") or 0
+            result = "passed" if score >= points else "failed"
+            rows.append(f"<tr><td><code>{meta['grade_id']}</code></td><td>{score:g} / {points:g}</td>"
+                        f"<td>{result}</td><td>{html.escape(message)}</td></tr>")
+        cell_style = "<style>.groundup-results td, .groundup-results th {padding: 4px 14px; text-align: left;}</style>"
+        table = "\n".join(["## Test results", "", cell_style, '<table class="groundup-results">',
+                           "<tr><th>test</th><th>points</th><th>result</th><th>message</th></tr>", *rows, "</table>"])
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(table))
         return nb, resources

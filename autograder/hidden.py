@@ -40,7 +40,7 @@ def agree(actual, expected, case, rtol=1e-6, atol=1e-8, exact=False, dtype=True)
             first = tuple(int(i) for i in wrong[0])
             raise AssertionError(
                 f"{case}: {len(wrong)} of {actual.size} entries differ from the reference; "
-                f"first at index {first}: got {actual[first]!r}, expected {expected[first]!r}"
+                f"first at index {first}: got {actual[first].item()!r}, expected {expected[first].item()!r}"
             )
         return
     if not np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True):
@@ -50,5 +50,5 @@ def agree(actual, expected, case, rtol=1e-6, atol=1e-8, exact=False, dtype=True)
         raise AssertionError(
             f"{case}: differs from the reference by up to {float(err[worst]):.3g} "
             f"(allowed rtol={rtol}, atol={atol}); worst at index {tuple(int(i) for i in worst)}: "
-            f"got {actual[worst]!r}, expected {expected[worst]!r}"
+            f"got {actual[worst].item()!r}, expected {expected[worst].item()!r}"
         )

@@ -38,7 +38,7 @@ def check_equal(actual, expected, what):
         first = tuple(int(i) for i in wrong[0])
         raise AssertionError(
             f"{what}: {len(wrong)} of {actual.size} entries are wrong; "
-            f"first at index {first}: got {actual[first]!r}, expected {expected[first]!r}"
+            f"first at index {first}: got {actual[first].item()!r}, expected {expected[first].item()!r}"
         )
 
 
@@ -54,5 +54,5 @@ def check_close(actual, expected, what, rtol=1e-6, atol=1e-8):
         worst = np.unravel_index(np.nanargmax(err), err.shape) if err.ndim else ()
         raise AssertionError(
             f"{what} is off by up to {float(err[worst]):.3g} (tolerance rtol={rtol}, atol={atol}); "
-            f"worst at index {tuple(int(i) for i in worst)}: got {actual[worst]!r}, expected {expected[worst]!r}"
+            f"worst at index {tuple(int(i) for i in worst)}: got {actual[worst].item()!r}, expected {expected[worst].item()!r}"
         )
