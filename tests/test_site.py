@@ -80,6 +80,7 @@ def test_math_is_served_locally(site):
 def test_nothing_secret_is_published(site, secrets):
     html_dir, _ = site
     assert not list(html_dir.rglob("*solutions*")), "a solutions file was published"
+    assert not list(html_dir.rglob("*.db")), "a gradebook was published"
     leaks = {}
     for path in html_dir.rglob("*"):
         if path.is_file() and path.suffix in {".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py"} \
