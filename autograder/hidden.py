@@ -52,3 +52,16 @@ def agree(actual, expected, case, rtol=1e-6, atol=1e-8, exact=False, dtype=True)
             f"(allowed rtol={rtol}, atol={atol}); worst at index {tuple(int(i) for i in worst)}: "
             f"got {actual[worst].item()!r}, expected {expected[worst].item()!r}"
         )
+
+
+def quietly(fn, *args, case, **kwargs):
+    """Call ``fn(*args, **kwargs)`` with NumPy's floating-point warnings turned into a test failure.
+
+    Grading drops warnings from stderr, so an exercise that promises to be numerically
+    stable (no overflow, no division by zero) is held to it here instead.
+    """
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        try:
+            return fn(*args, **kwargs)
+        except FloatingPointError as err:
+            raise AssertionError(f"{case}: NumPy reported '{err}'; it must run without floating-point warnings") from None
