@@ -162,3 +162,25 @@ def test_folder_of_submissions_is_found(tmp_path):
     (tmp_path / ".ipynb_checkpoints" / "x.ipynb").write_text("{}")
     found = grading._unpack(tmp_path, tmp_path / "unused")
     assert sorted(grading.student_id(r, "01_perceptron") for r in found) == ["bob", "carol"]
+
+
+# The classic bugs each chapter's issue names, graded for real through nbgrader (test_mutants.py
+# checks every bug faster, in one kernel; this proves the same verdicts come out of autograding).
+CLASSIC_BUGS = {
+    "02_cross_entropy": ["softmax_no_max_shift"],
+    "03_backpropagation": ["transposed_weight_gradient", "bias_gradient_averaged"],
+    "08_attention": ["mask_after_softmax", "no_scale"],
+}
+
+
+@pytest.mark.parametrize("buggy_chapter", [c for c in CLASSIC_BUGS if c in masters.chapter_ids()])
+def test_classic_bugs_fail_exactly_their_tests_when_graded(buggy_chapter, tmp_path):
+    chapter = buggy_chapter
+    bugs = {m.name: m for m in for_chapter(chapter).MUTANTS}
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for name in CLASSIC_BUGS[chapter]:
+        nbformat.write(sample_class.submission(chapter, mutant=bugs[name]), folder / f"{name}_{chapter}.ipynb")
+    results = grading.grade(chapter, folder, course=tmp_path / "course", log=lambda *_: None)
+    got = {r.student: (frozenset(r.failed), r.problem) for r in results}
+    assert got == {name: (bugs[name].fails, "") for name in CLASSIC_BUGS[chapter]}
