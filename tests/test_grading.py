@@ -170,6 +170,7 @@ CLASSIC_BUGS = {
     "02_cross_entropy": ["softmax_no_max_shift"],
     "03_backpropagation": ["transposed_weight_gradient", "bias_gradient_averaged"],
     "08_attention": ["mask_after_softmax", "no_scale"],
+    "09_transformers": ["no_causal_mask"],
 }
 
 

@@ -1,5 +1,7 @@
 """The student-side library groundup: checks that explain themselves, data sets that keep their promises."""
 
+import io
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -56,3 +58,60 @@ def test_scaled_follows_the_grading_flag(monkeypatch):
     assert runtime.scaled(100, 2) == 2
     monkeypatch.setattr(runtime, "QUICK", False)
     assert runtime.scaled(100, 2) == 100
+
+
+def test_tiny_shakespeare_ships_with_the_course():
+    text = data.tiny_shakespeare()
+    assert len(text) == 1_115_394 and len(set(text)) == 65
+    assert text.startswith("First Citizen:")
+
+
+class _FakeUrlopen:
+    """Stands in for urllib.request.urlopen: serves ``payload`` (or raises) and counts calls."""
+
+    def __init__(self, payload=None, error=None):
+        self.payload, self.error, self.calls = payload, error, 0
+
+    def __call__(self, url, timeout):
+        self.calls += 1
+        assert url == data.TINY_SHAKESPEARE_URL
+        if self.error:
+            raise self.error
+        return io.BytesIO(self.payload)
+
+
+@pytest.fixture
+def not_shipped(monkeypatch, tmp_path):
+    """A course installed without the data file: the loader must download into the cache."""
+    real = data.TINY_SHAKESPEARE_SHIPPED.read_bytes()
+    monkeypatch.setattr(data, "TINY_SHAKESPEARE_SHIPPED", tmp_path / "missing.txt")
+    return real, tmp_path / "cache"
+
+
+def test_tiny_shakespeare_downloads_once_and_verifies(monkeypatch, not_shipped):
+    real, cache = not_shipped
+    fake = _FakeUrlopen(real)
+    monkeypatch.setattr(data.urllib.request, "urlopen", fake)
+    assert len(data.tiny_shakespeare(cache)) == 1_115_394
+    assert (cache / "tinyshakespeare.txt").read_bytes() == real
+    assert len(data.tiny_shakespeare(cache)) == 1_115_394 and fake.calls == 1  # served from the cache
+
+
+def test_tiny_shakespeare_rejects_a_corrupted_download(monkeypatch, not_shipped):
+    real, cache = not_shipped
+    monkeypatch.setattr(data.urllib.request, "urlopen", _FakeUrlopen(real[:-10]))
+    with pytest.raises(ValueError, match="SHA-256"):
+        data.tiny_shakespeare(cache)
+    assert not (cache / "tinyshakespeare.txt").exists(), "a bad download was cached"
+
+
+def test_tiny_shakespeare_rejects_an_edited_copy_and_explains_a_failed_download(monkeypatch, not_shipped):
+    real, cache = not_shipped
+    cache.mkdir()
+    (cache / "tinyshakespeare.txt").write_bytes(real.replace(b"Citizen", b"Citizan", 1))
+    with pytest.raises(ValueError, match="not the expected file"):
+        data.tiny_shakespeare(cache)
+    (cache / "tinyshakespeare.txt").unlink()
+    monkeypatch.setattr(data.urllib.request, "urlopen", _FakeUrlopen(error=OSError("no network")))
+    with pytest.raises(RuntimeError, match="Download that file by hand"):
+        data.tiny_shakespeare(cache)

@@ -1,0 +1,212 @@
+"""Train the chapter-9 GPT on Tiny Shakespeare outside the notebook, on one device or many.
+
+    python scripts/train_gpt.py --config small                     # CPU: ~0.8M parameters, 2000 steps
+    python scripts/train_gpt.py --config full                      # one GPU: ~10.7M parameters, 5000 steps
+    torchrun --nproc_per_node=4 scripts/train_gpt.py --config full # DistributedDataParallel on 4 GPUs
+    python scripts/train_gpt.py --checkpoint gpt.pt --resume --steps 8000    # carry on from a checkpoint
+    python scripts/train_gpt.py --checkpoint gpt.pt --resume --steps 0 --sample 1000   # only generate
+
+The model is the reference GPT of ``autograder/references/transformers.py``: the same
+architecture and parameter names as the model students build in chapter 9. Under
+``torchrun`` every process trains a replica on its own batches; DistributedDataParallel
+averages the gradients, so the replicas stay identical (``--rank-weights`` lets a test
+check that). Data: the first 90% of the text trains, the last 10% validates.
+"""
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import pathlib
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # the course root, for autograder/
+from autograder.references.transformers import GPT, GPTConfig, count_parameters  # noqa: E402
+from groundup.data import tiny_shakespeare  # noqa: E402
+
+# name -> (model shape, batch size, learning rate, steps). "small" and "full" are the chapter's
+# CPU and GPU configurations; "tiny" exists for tests.
+CONFIGS = {
+    "full": (GPTConfig(block_size=256, n_layer=6, n_head=6, n_embd=384, dropout=0.2), 64, 3e-4, 5000),
+    "small": (GPTConfig(block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0), 12, 1e-3, 2000),
+    "tiny": (GPTConfig(block_size=16, n_layer=1, n_head=2, n_embd=16, dropout=0.0), 4, 1e-3, 10),
+}
+
+
+def pick_device(name):
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def split_data(text):
+    """Vocabulary and the train / validation token tensors (first 90% / last 10% of the text)."""
+    chars = "".join(sorted(set(text)))
+    lookup = {c: i for i, c in enumerate(chars)}
+    data = torch.tensor([lookup[c] for c in text], dtype=torch.int64)
+    cut = int(0.9 * len(data))
+    return chars, data[:cut], data[cut:]
+
+
+def get_batch(data, batch_size, block_size, generator, device):
+    """``batch_size`` random windows of the data: inputs, and targets shifted by one token."""
+    starts = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
+    windows = data[starts[:, None] + torch.arange(block_size + 1)]
+    return windows[:, :-1].to(device, non_blocking=True), windows[:, 1:].to(device, non_blocking=True)
+
+
+@torch.no_grad()
+def evaluate(model, data, config, batch_size, batches, device, autocast):
+    """Mean loss over ``batches`` fixed batches (the same on every call and every process)."""
+    model.eval()
+    generator = torch.Generator().manual_seed(0)
+    losses = []
+    for _ in range(batches):
+        x, y = get_batch(data, batch_size, config.block_size, generator, device)
+        with autocast():
+            losses.append(model(x, y)[1].float().item())
+    model.train()
+    return sum(losses) / len(losses)
+
+
+@torch.no_grad()
+def generate(model, chars, length, device, temperature=0.8, top_k=None, seed=0):
+    """Sample ``length`` characters after a newline, with temperature and optional top-k."""
+    model.eval()
+    generator = torch.Generator(device=device).manual_seed(seed)
+    idx = torch.zeros((1, 1), dtype=torch.int64, device=device) + chars.index("\n")
+    for _ in range(length):
+        logits, _ = model(idx[:, -model.config.block_size:])
+        logits = logits[:, -1, :].float() / temperature
+        if top_k:
+            cutoff = torch.topk(logits, top_k).values[:, -1:]
+            logits = logits.masked_fill(logits < cutoff, -math.inf)
+        nxt = torch.multinomial(F.softmax(logits, dim=-1), 1, generator=generator)
+        idx = torch.cat([idx, nxt], dim=1)
+    model.train()
+    return "".join(chars[i] for i in idx[0, 1:].tolist())
+
+
+def train(args, log=print):
+    """Train as ``args`` says; return the history: one dict per evaluation."""
+    distributed = "RANK" in os.environ
+    rank, world = (int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])) if distributed else (0, 1)
+    device = pick_device(args.device)
+    if distributed:
+        if device.type == "cuda":
+            device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+            torch.cuda.set_device(device)
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    say = log if rank == 0 else (lambda *a, **k: None)
+
+    config, batch_size, lr, steps = CONFIGS[args.config]
+    batch_size = args.batch_size or batch_size
+    lr = args.lr or lr
+    steps = steps if args.steps is None else args.steps
+    chars, train_data, val_data = split_data(tiny_shakespeare())
+    config = dataclasses.replace(config, vocab_size=len(chars))
+
+    torch.manual_seed(args.seed)  # identical initial weights in every process
+    model = GPT(config).to(device)
+    cuda = device.type == "cuda"
+    fused = {"fused": True} if cuda else {}
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, **fused)
+    step = 0
+    if args.resume:
+        state = torch.load(args.checkpoint, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step = state["step"]
+        say(f"resumed from {args.checkpoint} at step {step}")
+
+    def autocast():
+        return torch.autocast("cuda", dtype=torch.bfloat16) if cuda else torch.autocast("cpu", enabled=False)
+
+    net = DistributedDataParallel(model) if distributed else model
+    if cuda and args.compile:
+        net = torch.compile(net)
+    say(f"{args.config} model: {count_parameters(model) / 1e6:.2f}M parameters on {device} x {world}; "
+        f"batch {batch_size} x {config.block_size} tokens per process, lr {lr}, steps {step} -> {steps}")
+
+    generator = torch.Generator().manual_seed(args.seed + 1000 * rank + step)  # each process its own batches
+    history, start, last, tokens = [], time.perf_counter(), time.perf_counter(), 0
+    while step < steps:
+        x, y = get_batch(train_data, batch_size, config.block_size, generator, device)
+        with autocast():
+            _, loss = net(x, y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if args.grad_clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+        optimizer.step()
+        step += 1
+        tokens += batch_size * config.block_size * world
+        if step % args.eval_interval == 0 or step == steps:
+            now = time.perf_counter()
+            val = evaluate(model, val_data, config, batch_size, args.eval_batches, device, autocast)
+            entry = {"step": step, "seconds": round(now - start, 2), "train_loss": round(loss.item(), 4),
+                     "val_loss": round(val, 4), "tokens_per_second": round(tokens / (now - last))}
+            history.append(entry)
+            say(f"step {step:5d} | {entry['seconds']:8.1f} s | train loss {entry['train_loss']:.4f} | "
+                f"val loss {val:.4f} | {entry['tokens_per_second']:,} tokens/s")
+            tokens, last = 0, time.perf_counter()
+            if args.checkpoint and rank == 0:
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                            "config": dataclasses.asdict(config), "chars": chars}, args.checkpoint)
+    if args.rank_weights:
+        pathlib.Path(args.rank_weights).mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), pathlib.Path(args.rank_weights) / f"rank{rank}.pt")
+    if args.sample and rank == 0:
+        say("-" * 60)
+        say(generate(model, chars, args.sample, device, temperature=args.temperature, top_k=args.top_k))
+    if distributed:
+        dist.destroy_process_group()
+    return history
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", choices=sorted(CONFIGS), default="small", help="model and training size")
+    parser.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
+    parser.add_argument("--steps", type=int, help="train until this step (default: the config's)")
+    parser.add_argument("--batch-size", type=int, help="sequences per step and process (default: the config's)")
+    parser.add_argument("--lr", type=float, help="AdamW learning rate (default: the config's)")
+    parser.add_argument("--grad-clip", type=float, default=1.0,
+                        help="clip the gradient norm to this, as the chapter's loop does (0: no clipping)")
+    parser.add_argument("--eval-interval", type=int, default=250, help="steps between validation-loss estimates")
+    parser.add_argument("--eval-batches", type=int, default=50, help="batches per validation-loss estimate")
+    parser.add_argument("--checkpoint", help="save model and optimizer here at every evaluation")
+    parser.add_argument("--resume", action="store_true", help="start from --checkpoint")
+    parser.add_argument("--sample", type=int, default=0, help="characters to generate after training")
+    parser.add_argument("--temperature", type=float, default=0.8)
+    parser.add_argument("--top-k", type=int)
+    parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--no-compile", dest="compile", action="store_false", help="skip torch.compile on CUDA")
+    parser.add_argument("--history", help="write the evaluation history to this JSON file")
+    parser.add_argument("--rank-weights", help="folder where every process writes its final weights")
+    args = parser.parse_args(argv)
+    if args.resume and not args.checkpoint:
+        parser.error("--resume needs --checkpoint")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    history = train(args)
+    if args.history and int(os.environ.get("RANK", 0)) == 0:
+        pathlib.Path(args.history).write_text(json.dumps(history, indent=1))
+
+
+if __name__ == "__main__":
+    main()
