@@ -1,6 +1,5 @@
 """Plotting helpers shared by the chapters: one look for every figure in the course."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 CLASS_COLORS = ("#1f77b4", "#d62728")  # class 0 blue, class 1 red, in every figure

@@ -1,6 +1,5 @@
 """Shared fixtures: the chapters, their masters, and the strings that must never reach students."""
 
-import pathlib
 import re
 
 import pytest

@@ -36,7 +36,7 @@ def _edited_tests(nb):
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory, request):
+def graded_class(tmp_path_factory):
     """Grade the sample class of 01_perceptron plus students who loop forever, crash, or tamper."""
     chapter = "01_perceptron"
     tmp = tmp_path_factory.mktemp("class")

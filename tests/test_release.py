@@ -10,7 +10,7 @@ from conftest import ROOT, find_leaks
 
 
 @pytest.fixture(scope="module")
-def student(request):
+def student():
     return {ch: nbformat.read(ROOT / "chapters" / f"{ch}.ipynb", as_version=4) for ch in masters.chapter_ids()}
 
 
