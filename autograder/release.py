@@ -75,6 +75,9 @@ def generate_assignment(api, chapter):
     return course / "release" / chapter / f"{chapter}.ipynb"
 
 
+SETUP_CELL_ID = "setup-groundup"
+
+
 def setup_cell():
     """The first code cell of every student notebook: installs ``groundup`` where it is missing (Colab)."""
     url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
@@ -88,7 +91,7 @@ def setup_cell():
         "    import groundup"
     )
     # The website hides it (remove-cell); the downloaded notebook keeps it.
-    return nbformat.v4.new_code_cell(source, id="setup-groundup", metadata={"tags": ["remove-cell"]})
+    return nbformat.v4.new_code_cell(source, id=SETUP_CELL_ID, metadata={"tags": ["remove-cell"]})
 
 
 def student_version(chapter):
@@ -115,10 +118,13 @@ def _is_graded(cell):
 def with_reference_outputs(student, executed):
     """Copy outputs from the executed source into the student notebook, except on exercise and test cells."""
     ran_by_id = {c.id: c for c in executed.cells}
+    ours = [c.id for c in student.cells if c.id != SETUP_CELL_ID]
+    if ours != [c.id for c in executed.cells]:
+        raise RuntimeError("the student version and the executed source no longer have the same cells")
     for mine in student.cells:
-        ran = ran_by_id.get(mine.id)
-        if mine.cell_type != "code" or ran is None:
+        if mine.cell_type != "code" or mine.id == SETUP_CELL_ID:
             continue
+        ran = ran_by_id[mine.id]
         keep = not _is_graded(mine)
         mine.outputs = ran.outputs if keep else []
         mine.execution_count = ran.execution_count if keep else None

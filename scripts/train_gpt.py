@@ -16,7 +16,6 @@ check that). Data: the first 90% of the text trains, the last 10% validates.
 import argparse
 import dataclasses
 import json
-import math
 import os
 import pathlib
 import sys
@@ -24,11 +23,11 @@ import time
 
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # the course root, for autograder/
-from autograder.references.transformers import GPT, GPTConfig, count_parameters  # noqa: E402
+from autograder.references.transformers import (  # noqa: E402
+    GPT, GPTConfig, count_parameters, decode, encode, generate, vocabulary)
 from groundup.data import tiny_shakespeare  # noqa: E402
 
 # name -> (model shape, batch size, learning rate, steps). "small" and "full" are the chapter's
@@ -52,9 +51,8 @@ def pick_device(name):
 
 def split_data(text):
     """Vocabulary and the train / validation token tensors (first 90% / last 10% of the text)."""
-    chars = "".join(sorted(set(text)))
-    lookup = {c: i for i, c in enumerate(chars)}
-    data = torch.tensor([lookup[c] for c in text], dtype=torch.int64)
+    chars = vocabulary(text)
+    data = encode(text, chars)
     cut = int(0.9 * len(data))
     return chars, data[:cut], data[cut:]
 
@@ -78,24 +76,6 @@ def evaluate(model, data, config, batch_size, batches, device, autocast):
             losses.append(model(x, y)[1].float().item())
     model.train()
     return sum(losses) / len(losses)
-
-
-@torch.no_grad()
-def generate(model, chars, length, device, temperature=0.8, top_k=None, seed=0):
-    """Sample ``length`` characters after a newline, with temperature and optional top-k."""
-    model.eval()
-    generator = torch.Generator(device=device).manual_seed(seed)
-    idx = torch.zeros((1, 1), dtype=torch.int64, device=device) + chars.index("\n")
-    for _ in range(length):
-        logits, _ = model(idx[:, -model.config.block_size:])
-        logits = logits[:, -1, :].float() / temperature
-        if top_k:
-            cutoff = torch.topk(logits, top_k).values[:, -1:]
-            logits = logits.masked_fill(logits < cutoff, -math.inf)
-        nxt = torch.multinomial(F.softmax(logits, dim=-1), 1, generator=generator)
-        idx = torch.cat([idx, nxt], dim=1)
-    model.train()
-    return "".join(chars[i] for i in idx[0, 1:].tolist())
 
 
 def train(args, log=print):
@@ -169,7 +149,10 @@ def train(args, log=print):
         torch.save(model.state_dict(), pathlib.Path(args.rank_weights) / f"rank{rank}.pt")
     if args.sample and rank == 0:
         say("-" * 60)
-        say(generate(model, chars, args.sample, device, temperature=args.temperature, top_k=args.top_k))
+        start = encode("\n", chars)[None, :].to(device)
+        text = generate(model, start, args.sample, temperature=args.temperature, top_k=args.top_k,
+                        generator=torch.Generator().manual_seed(args.seed))
+        say(decode(text[0, 1:], chars))
     if distributed:
         dist.destroy_process_group()
     return history
