@@ -18,24 +18,34 @@ def _release(args):
 def _check(args):
     failures = 0
     for chapter in args.chapters or masters.chapter_ids():
-        master = release.validate(masters.read_master(chapter))
-        stubs = release.validate(release.student_version(chapter), invert=True)
-        for entry in master.get("failed", []):
-            print(f"{chapter}: a reference solution FAILS a test:\n{entry['raw_error']}")
-        for entry in stubs.get("passed", []):
-            print(f"{chapter}: a released stub PASSES a test:\n{entry['source'][:300]}")
-        failures += len(master.get("failed", [])) + len(stubs.get("passed", []))
-        print(f"{chapter}: {'problems found' if master or stubs else 'solutions pass every test, stubs fail every test'}")
+        master = release.judge(chapter, masters.read_master(chapter))
+        stubs = release.judge(chapter, release.student_version(chapter))
+        bad = {t: why for t, why in master.items() if why}
+        passing = sorted(t for t, why in stubs.items() if not why)
+        for test, why in bad.items():
+            print(f"{chapter}: a reference solution FAILS {test}: {why}")
+        for test in passing:
+            print(f"{chapter}: a released stub PASSES {test}")
+        failures += len(bad) + len(passing)
+        print(f"{chapter}: {'problems found' if bad or passing else 'solutions pass every test, stubs fail every test'}"
+              " (judged in the sandbox, hidden tests included)")
     return 1 if failures else 0
 
 
 def _grade(args):
     course = pathlib.Path(args.course).resolve()
-    print(f"grading {args.chapter} from {args.submissions} (nbgrader course folder: {course})")
+    say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    say(f"grading {args.chapter} from {args.submissions} (nbgrader course folder: {course})")
     start = time.perf_counter()
-    results = grading.grade(args.chapter, args.submissions, course=course, timeout=args.timeout)
+    limits = {k: v for k, v in (("memory_mb", args.memory_mb), ("notebook_seconds", args.notebook_seconds))
+              if v is not None}
+    results = grading.grade(args.chapter, args.submissions, course=course, timeout=args.timeout, log=say,
+                            jobs=args.jobs, scheduler=args.scheduler, limits=limits)
     csv_path = pathlib.Path(args.csv or course / f"grades-{args.chapter}.csv")
     grading.write_csv(results, args.chapter, csv_path)
+    if args.json:
+        print(grading.as_json(results))
+        return 0
     print()
     print(grading.summary_table(results))
     missed = [r.student for r in results if r.score is None]
@@ -74,6 +84,11 @@ def main(argv=None):
     p.add_argument("--course", default=grading.DEFAULT_COURSE, help="nbgrader course folder (default: grading/)")
     p.add_argument("--csv", help="where to write the grades (default: <course>/grades-<chapter>.csv)")
     p.add_argument("--timeout", type=int, help="seconds a cell may run before it is interrupted (default 120)")
+    p.add_argument("--jobs", type=int, help="submissions graded at once (default: the number of cores)")
+    p.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:8786): grade on that cluster")
+    p.add_argument("--memory-mb", type=int, help="memory limit of each submission's kernel (default 4096)")
+    p.add_argument("--notebook-seconds", type=int, help="time limit of a whole submission (default 1200)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON (progress goes to stderr)")
     p.set_defaults(run=_grade)
 
     p = commands.add_parser("sample-class", help="build a zip of sample submissions (right, partial, buggy, broken)")

@@ -7,6 +7,8 @@ into the metadata nbgrader expects, gives every cell a stable id, and refuses a
 master whose cells break the conventions in CONTRIBUTING.md.
 """
 
+import ast
+import builtins
 import pathlib
 import re
 
@@ -101,3 +103,79 @@ def marked_regions(text, begin, end):
     """The bodies between each ``begin``/``end`` marker pair in ``text``."""
     pattern = re.escape(begin) + r"\n(.*?)^[ \t]*" + re.escape(end)
     return re.findall(pattern, text, flags=re.S | re.M)
+
+
+def without_hidden_tests(nb):
+    """A copy of ``nb`` whose test cells keep only their visible part (what nbgrader and students get)."""
+    nb = nbformat.from_dict(nb)
+    pattern = re.compile(r"^[ \t]*" + re.escape(BEGIN_HIDDEN) + r".*?^[ \t]*" + re.escape(END_HIDDEN) + r"[^\n]*\n?",
+                         flags=re.S | re.M)
+    for cell in graded_cells(nb, "grade"):
+        cell.source = pattern.sub("", cell.source).rstrip() + "\n"
+    return nb
+
+
+def _code(source):
+    """A cell's Python code, with IPython magics and shell escapes blanked out."""
+    return re.sub(r"^[ \t]*[%!].*$", "", source, flags=re.M)
+
+
+def _top_level_names(source):
+    names = set()
+    for node in ast.parse(_code(source)).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        else:
+            names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return names
+
+
+def free_names(source):
+    """Names a piece of code reads but never binds itself (nor are built-ins)."""
+    tree = ast.parse(_code(source))
+    loaded, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return loaded - bound - set(dir(builtins))
+
+
+def judge_bundle(chapter):
+    """What the judge needs to grade ``chapter``: the tests' whole code and where their names come from.
+
+    ``preamble``: the import statements of the master's first code cell, run in the judge
+    before each test (so ``np`` or ``logic_gate`` are the judge's own, never the student's).
+    ``tests``: grade_id -> {source: the visible and hidden code without markers, names: the
+    names the test takes from the student's notebook, which the judge reaches through stand-ins}.
+    """
+    nb = read_master(chapter)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first = ast.parse(_code(code[0].source))
+    imports = [ast.get_source_segment(_code(code[0].source), node) for node in first.body
+               if isinstance(node, (ast.Import, ast.ImportFrom))]
+    preamble = "\n".join(imports) + "\n"
+    from_preamble = _top_level_names(preamble)
+    notebook_names = set()
+    for cell in code:
+        if not cell.metadata.get("nbgrader", {}).get("grade"):
+            notebook_names |= _top_level_names(cell.source)
+    tests = {}
+    for cell in graded_cells(nb, "grade"):
+        source = "\n".join(line for line in cell.source.splitlines() if line.strip() not in (BEGIN_HIDDEN, END_HIDDEN))
+        names = free_names(source) - from_preamble
+        unknown = names - notebook_names
+        if unknown:
+            raise MasterError(f"{chapter}, {cell.metadata.nbgrader['grade_id']}: the test uses {sorted(unknown)}, "
+                              "which neither the first cell's imports nor the notebook define")
+        tests[cell.metadata.nbgrader["grade_id"]] = {"source": source + "\n", "names": sorted(names)}
+    return {"chapter": chapter, "preamble": preamble, "tests": tests}

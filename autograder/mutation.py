@@ -1,21 +1,24 @@
 """Mutation testing of a chapter's tests in one kernel: does each classic bug fail exactly the right tests?
 
 Grading every buggy submission through nbgrader costs a full notebook run each.
-Here the master runs once; then, for each variant (a mutant, or the unfinished
-student), only the changed exercise cells and the graded test cells run again,
-and the originals are restored. The test cells are the master's own (visible and
-hidden parts), so this is what autograding would decide, at a fraction of the cost.
-Test cells must therefore not depend on demo cells' results, which CONTRIBUTING.md asks anyway.
+Here the master runs once, sandboxed, as in grading; then, for each variant (a
+mutant, or the unfinished student), only the changed exercise cells run again in
+that kernel, every test is judged as grading judges it (visible and hidden parts,
+in the judge's process), and the reference solutions are put back. Test cells must
+therefore not depend on demo cells' results, which CONTRIBUTING.md asks anyway.
+
+``visible_only=True`` judges with the hidden parts stripped: how many bugs would a
+student see before submitting?
 """
 
-import os
-import tempfile
+import copy
 
-from nbclient import NotebookClient
+import nbformat
 
-from autograder.masters import graded_cells, read_master
+from autograder import masters
+from autograder.execute import JudgedExecute
 from autograder.mutants import for_chapter
-from autograder.release import course_environment
+from autograder.release import ROOT, course_environment
 from autograder.sample_class import submission
 
 
@@ -31,35 +34,52 @@ def _variants(chapter):
     return out
 
 
-def mutation_report(chapter, timeout=300):
+def _visible_bundle(chapter):
+    bundle = masters.judge_bundle(chapter)
+    visible = masters.without_hidden_tests(masters.read_master(chapter))
+    for cell in masters.graded_cells(visible, "grade"):
+        test = bundle["tests"][cell.metadata.nbgrader["grade_id"]]
+        test["source"] = cell.source
+        test["names"] = sorted(masters.free_names(cell.source) & set(test["names"]))
+    return bundle
+
+
+def mutation_report(chapter, timeout=300, visible_only=False):
     """Name -> (test ids that failed, test ids that must fail), for every variant of ``chapter``.
 
     The key ``"reference"`` reports the master itself, whose expected failures are none.
     """
-    master = read_master(chapter)
+    master = masters.without_hidden_tests(masters.read_master(chapter))
     tests = [(i, c) for i, c in enumerate(master.cells) if c.metadata.get("nbgrader", {}).get("grade")]
     solutions = {c.metadata.nbgrader["grade_id"]: (i, c.source) for i, c in enumerate(master.cells)
                  if c.metadata.get("nbgrader", {}).get("solution")}
+    bundle = _visible_bundle(chapter) if visible_only else masters.judge_bundle(chapter)
+    executor = JudgedExecute(bundle=bundle, timeout=timeout, notebook_seconds=24 * 3600)
+    executor.log.setLevel("ERROR")
     report = {}
-    with tempfile.TemporaryDirectory() as cwd, course_environment(quick=True):
-        os.environ["NBGRADER_EXECUTION"] = "autograde"  # tests and demos behave as when graded
-        client = NotebookClient(master, timeout=timeout, kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": cwd}})
-        with client.setup_kernel():
-            for index, cell in enumerate(master.cells):
-                if cell.cell_type == "code":
-                    client.execute_cell(cell, index)
-            report["reference"] = (frozenset(c.id for _, c in tests if _failed(c)), frozenset())
-            for name, (nb, must_fail) in _variants(chapter).items():
-                changed = [c for c in graded_cells(nb, "solution")
-                           if c.source != solutions[c.metadata.nbgrader["grade_id"]][1]]
-                for cell in changed:
-                    client.execute_cell(cell, solutions[cell.metadata.nbgrader["grade_id"]][0])
-                for index, cell in tests:
-                    client.execute_cell(cell, index)
-                report[name] = (frozenset(c.id for _, c in tests if _failed(c)), must_fail)
-                for cell in changed:  # put the reference solution back
-                    index, source = solutions[cell.metadata.nbgrader["grade_id"]]
-                    master.cells[index].source = source
-                    client.execute_cell(master.cells[index], index)
+    with course_environment(quick=True), executor.session(master, {"metadata": {"path": str(ROOT)}}):
+        for index, cell in enumerate(master.cells):
+            executor.preprocess_cell(cell, executor.resources, index)
+        report["reference"] = (frozenset(c.id for _, c in tests if _failed(c)), frozenset())
+        for name, (nb, must_fail) in _variants(chapter).items():
+            changed = [c for c in masters.graded_cells(nb, "solution")
+                       if c.source != solutions[c.metadata.nbgrader["grade_id"]][1]]
+            for cell in changed:
+                executor.preprocess_cell(copy.deepcopy(cell), executor.resources,
+                                         solutions[cell.metadata.nbgrader["grade_id"]][0])
+            for index, cell in tests:
+                executor.preprocess_cell(cell, executor.resources, index)
+            report[name] = (frozenset(c.id for _, c in tests if _failed(c)), must_fail)
+            for cell in changed:  # put the reference solution back
+                index, source = solutions[cell.metadata.nbgrader["grade_id"]]
+                executor.preprocess_cell(nbformat.from_dict(master.cells[index]), executor.resources, index)
+            if executor.dead:
+                raise RuntimeError(f"{chapter}: the kernel stopped while testing {name}: {executor.dead}")
     return report
+
+
+def visible_catch_rate(chapter):
+    """(bugs caught by the visible tests alone, bugs in all) for ``chapter``'s classic bugs."""
+    report = mutation_report(chapter, visible_only=True)
+    bugs = [name for name in report if name not in ("reference", for_chapter(chapter).UNFINISHED.name)]
+    return sum(1 for name in bugs if report[name][0]), len(bugs)

@@ -23,8 +23,21 @@ c.Execute.interrupt_on_timeout = True
 
 # nbgrader zeroes a test cell that wrote anything to stderr. A Python warning from
 # otherwise correct code must not cost points, so warnings are dropped before scoring.
+# (Test cells are judged outside the student's kernel, so this guards ordinary cells' output.)
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning: "
+
+# The student's notebook runs sandboxed and its tests are judged outside it (autograder/execute.py):
+# the same pipeline as nbgrader's own, with JudgedExecute in place of Execute.
+c.Autograde.autograde_preprocessors = [
+    "autograder.execute.JudgedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # A student who deleted a test cell gets it back (and its points at stake).
 c.OverwriteCells.add_missing_cells = True

@@ -24,15 +24,17 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.masters import CHAPTERS, ROOT, read_master
+from autograder.masters import CHAPTERS, ROOT, graded_cells, judge_bundle, read_master, without_hidden_tests
 
 CONFIG_FILE = ROOT / "autograder" / "nbgrader_config.py"
 
 
-def nbgrader_api(course_root, timeout=None):
+def nbgrader_api(course_root, timeout=None, judge_bundle=None, limits=None):
     """An nbgrader API object using the course's config, working in ``course_root``.
 
-    ``timeout`` (seconds) overrides the per-cell limit of the config while grading.
+    ``timeout`` (seconds) overrides the per-cell limit of the config while grading;
+    ``judge_bundle`` is the JSON file of the chapter's tests for the judge, and ``limits``
+    a dict of :class:`autograder.execute.JudgedExecute` settings (memory_mb, ...).
     """
     # nbgrader runs the `alembic` command from PATH; a venv used without activation lacks it.
     bin_dir = os.path.dirname(sys.executable)
@@ -42,6 +44,10 @@ def nbgrader_api(course_root, timeout=None):
     config.CourseDirectory.root = str(course_root)
     if timeout:
         config.Execute.timeout = timeout
+    if judge_bundle:
+        config.JudgedExecute.bundle_file = str(judge_bundle)
+    for key, value in (limits or {}).items():
+        setattr(config.JudgedExecute, key, value)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -68,7 +74,8 @@ def generate_assignment(api, chapter):
     course = pathlib.Path(api.coursedir.root)
     source = course / "source" / chapter / f"{chapter}.ipynb"
     source.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(read_master(chapter), source)
+    # Hidden tests never enter nbgrader: not its source folder, not its gradebook. The judge has them.
+    nbformat.write(without_hidden_tests(read_master(chapter)), source)
     result = api.generate_assignment(chapter, force=True, create=True)
     if not result["success"]:
         raise RuntimeError(f"nbgrader generate_assignment failed for {chapter}:\n{result.get('error') or result.get('log')}")
@@ -146,8 +153,9 @@ def release(chapter, run=True):
 def validate(nb, invert=False):
     """Run ``nb`` with nbgrader's validator (as the Validate button does); return its results dict.
 
-    With ``invert=False`` the dict is empty when every graded test passes; with
-    ``invert=True`` it is empty when every graded test fails (the check for stubs).
+    This runs the visible tests only, in the notebook's own kernel, as a student's
+    Validate does. With ``invert=False`` the dict is empty when every graded test
+    passes; with ``invert=True`` it is empty when every graded test fails.
     """
     from nbgrader.validator import Validator
 
@@ -156,3 +164,20 @@ def validate(nb, invert=False):
         nbformat.write(nb, path)
         validator = Validator(invert=invert, ignore_checksums=True)
         return validator.validate(str(path))
+
+
+def judge(chapter, nb, timeout=120):
+    """Run ``nb`` sandboxed and judge every test of ``chapter`` (visible and hidden), as grading does.
+
+    Returns grade_id -> '' for a passed test, else the one-line reason it failed.
+    """
+    from autograder.execute import JudgedExecute
+
+    executor = JudgedExecute(bundle=judge_bundle(chapter), timeout=timeout)
+    executor.log.setLevel("ERROR")
+    ran, _ = executor.preprocess(without_hidden_tests(nb), {"metadata": {"path": str(ROOT)}})
+    verdicts = {}
+    for cell in graded_cells(ran, "grade"):
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        verdicts[cell.metadata.nbgrader["grade_id"]] = f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
+    return verdicts
