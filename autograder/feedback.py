@@ -1,11 +1,12 @@
 """Keep hidden tests out of the feedback students receive.
 
-After autograding, each graded cell again holds its hidden tests, and a failing
-cell's traceback quotes the test line that failed. nbgrader's feedback shows both
-(a known leak). This preprocessor runs inside ``nbgrader generate_feedback``
-(see ``nbgrader_config.py``): it cuts the hidden regions out of the cell source,
-reduces each error to its one-line message, and puts a table on top with every
-test's name, points, result and message.
+Hidden tests never enter nbgrader (the judge has them), so a graded cell here holds
+its visible part only; with nbgrader's own pipeline it would hold the hidden tests
+too, and a failing cell's traceback would quote them (a known leak). This
+preprocessor runs inside ``nbgrader generate_feedback`` (see ``nbgrader_config.py``):
+it still cuts any hidden region out, as a second line of defence, reduces each error
+to its one-line message, and puts a table on top with every test's name, points,
+result and message.
 """
 
 import html

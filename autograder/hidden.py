@@ -1,8 +1,8 @@
 """Helpers for hidden tests: compare a student's result with a PyTorch reference, with a message
 that says which case failed and how, but never shows test code.
 
-The hidden tests run inside the student's notebook during autograding; the course
-root is on ``sys.path`` there, so they import this module and the references.
+The hidden tests run in the judge (``autograder/judge.py``), in the grader's own
+process, never in the student's kernel; ``actual`` values arrive there as plain data.
 """
 
 import numpy as np

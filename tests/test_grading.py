@@ -1,15 +1,24 @@
-"""Grading end to end: a class of submissions in, exact scores, safe feedback and a CSV out."""
+"""Grading end to end: a class of submissions in, exact scores, safe feedback and a CSV out.
+
+The hostile submissions (forgery, leaks, tampering, resources, zip and metadata tricks)
+are in test_hostile.py; this file checks that honest and merely broken work is graded
+right, in parallel, on a Dask cluster, and through the one-call API.
+"""
 
 import csv
+import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
 
 import nbformat
 import pytest
 
-from autograder import grading, masters, release, sample_class
+from autograder import grade_notebook, grading, masters, sample_class, sandbox
 from autograder.mutants import for_chapter
-from conftest import find_leaks
+from conftest import ROOT, find_leaks
 
 TIMEOUT = 6  # seconds per cell: over 5x the slowest quick-mode cell of chapter 1, short for the infinite loop
 
@@ -35,6 +44,14 @@ def _edited_tests(nb):
     return nb
 
 
+def _crash_expected(chapter, crashing):
+    """Tests that fail when the exercises in ``crashing`` kill the kernel: the first test that
+    calls one of them, and every test after it (those before keep their points)."""
+    order = [c.metadata.nbgrader["grade_id"] for c in masters.graded_cells(masters.read_master(chapter), "grade")]
+    first = min(order.index(t) for t in crashing)
+    return frozenset(order[first:])
+
+
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
     """Grade the sample class of 01_perceptron plus students who loop forever, crash, or tamper."""
@@ -53,7 +70,8 @@ def graded_class(tmp_path_factory):
         "looper": (_replace_stubs(sample_class.submission(chapter, stubs=unfinished.stubs), unfinished.stubs,
                                   "while True:  # never returns\n    pass"), unfinished.fails),
         "crasher": (_replace_stubs(sample_class.submission(chapter, stubs=unfinished.stubs), unfinished.stubs,
-                                   "import os\nos._exit(1)  # takes the kernel down"), None),
+                                   "import os\nos._exit(1)  # takes the kernel down"),
+                    _crash_expected(chapter, unfinished.fails)),
         "deleter": (_without_tests(untouched()), tests),
         "editor": (_edited_tests(untouched()), tests),
     }
@@ -62,7 +80,7 @@ def graded_class(tmp_path_factory):
             zf.writestr(f"{sid}_{chapter}.ipynb", nbformat.writes(nb))
             expected[sid] = fails
     course = tmp / "course"
-    results = grading.grade(chapter, archive, course=course, timeout=TIMEOUT, log=lambda *_: None)
+    results = grading.grade(chapter, archive, course=course, timeout=TIMEOUT, log=lambda *_: None, jobs=2)
     csv_path = tmp / "grades.csv"
     grading.write_csv(results, chapter, csv_path)
     points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
@@ -109,7 +127,40 @@ def test_partial_credit_is_partial(graded_class):
 def test_broken_submissions_are_reported_by_student_id(graded_class):
     _, _, results, _, _, _ = graded_class
     assert "not a readable notebook" in results[sample_class.CORRUPT].problem
-    assert "kernel died" in results["crasher"].problem
+    assert "kernel stopped" in results["crasher"].problem and results["crasher"].score > 0
+    assert "deleted test cells were put back" in results["deleter"].problem
+
+
+def test_gradebook_holds_one_row_per_graded_student(graded_class):
+    """Parallel jobs never write the gradebook: this process records each result, once."""
+    from nbgrader.api import Gradebook
+
+    chapter, course, results, _, _, _ = graded_class
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        recorded = {s.student.id: s.score for s in gb.find_assignment(chapter).submissions}
+    assert recorded == {sid: r.score for sid, r in results.items() if r.score is not None}
+
+
+def test_grading_again_serially_gives_the_same_results(graded_class, tmp_path):
+    """--jobs 1 and --jobs 2, and a second run, agree exactly (the verdicts do not depend on the run)."""
+    chapter, _, results, _, _, _ = graded_class
+    chosen = [sample_class.PERFECT, for_chapter(chapter).UNFINISHED.name, for_chapter(chapter).MUTANTS[0].name]
+    folder = tmp_path / "again"
+    folder.mkdir()
+    for sid, (text, _) in sample_class.students(chapter, bugs=1).items():
+        if sid in chosen:
+            (folder / f"{sid}_{chapter}.ipynb").write_text(text)
+    again = grading.grade(chapter, folder, course=tmp_path / "course", timeout=TIMEOUT, log=lambda *_: None, jobs=1)
+    assert {r.student: (r.score, r.failed, r.tests) for r in again} == \
+           {sid: (results[sid].score, results[sid].failed, results[sid].tests) for sid in chosen}
+
+
+def test_grading_runs_sandboxed_where_ci_runs():
+    kind, why = sandbox.isolation()
+    if os.environ.get("CI") or kind == "bubblewrap":
+        assert kind == "bubblewrap", f"CI must grade in the sandbox, but: {why}"
+    else:
+        assert why, "without a sandbox, grading must say why"
 
 
 def test_feedback_is_helpful_and_hides_hidden_tests(graded_class, secrets):
@@ -134,13 +185,6 @@ def test_feedback_explains_a_failure(graded_class):
     assert "AssertionError: " in text, "the failing test's message is missing from the feedback"
 
 
-def test_warning_really_reaches_a_graded_cell():
-    """Without the config's warning filter, the warning student would lose points."""
-    nb = sample_class.submission("01_perceptron", warn=True)
-    failed = release.validate(nb).get("failed", [])
-    assert failed and all("Warning" in f["raw_error"] for f in failed)
-
-
 @pytest.mark.parametrize("relative, expected", [
     ("ada_01_perceptron.ipynb", "ada"),
     ("ada-perceptron.ipynb", "ada"),
@@ -160,8 +204,43 @@ def test_folder_of_submissions_is_found(tmp_path):
     (tmp_path / "carol_01_perceptron.ipynb").write_text("{}")
     (tmp_path / ".ipynb_checkpoints").mkdir()
     (tmp_path / ".ipynb_checkpoints" / "x.ipynb").write_text("{}")
-    found = grading._unpack(tmp_path, tmp_path / "unused")
-    assert sorted(grading.student_id(r, "01_perceptron") for r in found) == ["bob", "carol"]
+    found = grading.collect(tmp_path, tmp_path / "unused")
+    assert sorted(grading.student_id(e.name, "01_perceptron") for e in found if not e.problem) == ["bob", "carol"]
+    assert [e.problem for e in found if e.problem] == ["ignored: a hidden, system or checkpoint file"]
+
+
+def test_cli_json_and_one_call_api(tmp_path):
+    """`grade --json` and autograder.grade_notebook() give the same plain, serializable verdict."""
+    chapter = "01_perceptron"
+    unfinished = for_chapter(chapter).UNFINISHED
+    path = tmp_path / f"{unfinished.name}_{chapter}.ipynb"
+    path.write_text(sample_class.students(chapter, bugs=0)[unfinished.name][0])
+    result = grade_notebook(chapter, path, timeout=TIMEOUT)
+    assert json.loads(json.dumps(result)) == result
+    assert set(result["failed"]) == unfinished.fails and result["status"] == "graded"
+    assert {t["test"] for t in result["tests"] if not t["passed"]} == unfinished.fails
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", chapter, str(tmp_path), "--json", "--jobs", "1",
+                          "--course", str(tmp_path / "course"), "--timeout", str(TIMEOUT)],
+                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    (row,) = json.loads(run.stdout)
+    assert (row["score"], sorted(row["failed"])) == (result["score"], sorted(result["failed"]))
+    assert "1/1" in run.stderr  # the progress bar
+
+
+def test_dask_cluster_grades_the_sample_class(tmp_path):
+    """The same jobs on a real distributed.LocalCluster of 2 worker processes."""
+    from distributed import Client, LocalCluster
+
+    chapter = "01_perceptron"
+    archive = tmp_path / "class.zip"
+    expected = sample_class.build(chapter, archive, bugs=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        results = grading.grade(chapter, archive, course=tmp_path / "course", timeout=TIMEOUT,
+                                log=lambda *_: None, scheduler=client)
+    got = {r.student: (None if r.score is None else frozenset(r.failed)) for r in results}
+    assert got == expected
 
 
 # The classic bugs each chapter's issue names, graded for real through nbgrader (test_mutants.py

@@ -49,7 +49,53 @@ def test_master_errors_are_reported():
 
 
 def test_reference_solutions_pass_every_test(chapter):
-    """nbgrader's validator on the master (solutions and hidden tests in place) finds no failure."""
-    results = release.validate(masters.read_master(chapter))
+    """Judged as grading judges (sandboxed notebook, visible and hidden tests in the judge): all pass."""
+    verdicts = release.judge(chapter, masters.read_master(chapter))
+    assert verdicts and {t: why for t, why in verdicts.items() if why} == {}
+
+
+def test_visible_tests_pass_in_the_students_own_kernel(chapter):
+    """The Validate button runs the visible tests natively: with the reference solutions they pass."""
+    results = release.validate(masters.without_hidden_tests(masters.read_master(chapter)))
     failures = "\n\n".join(f["raw_error"] for f in results.get("failed", []))
-    assert results == {}, f"reference solutions fail tests:\n{failures or results}"
+    assert results == {}, f"visible tests fail with the reference solutions:\n{failures or results}"
+
+
+def test_judge_bundle_holds_every_test_and_no_stray_name(chapter):
+    """Each test's whole code goes to the judge; the names it takes from the notebook are the notebook's."""
+    bundle = masters.judge_bundle(chapter)
+    master = masters.read_master(chapter)
+    tests = masters.graded_cells(master, "grade")
+    assert set(bundle["tests"]) == {c.metadata.nbgrader["grade_id"] for c in tests}
+    for cell in tests:
+        source = bundle["tests"][cell.metadata.nbgrader["grade_id"]]["source"]
+        assert masters.BEGIN_HIDDEN not in source
+        hidden = masters.marked_regions(cell.source, masters.BEGIN_HIDDEN, masters.END_HIDDEN)[0]
+        assert hidden.strip().splitlines()[-1] in source
+    # nbgrader's own copy (source folder, gradebook) never holds a hidden test
+    for cell in masters.graded_cells(masters.without_hidden_tests(master), "grade"):
+        assert masters.BEGIN_HIDDEN not in cell.source and "autograder" not in cell.source
+
+
+def test_a_stray_name_is_refused(monkeypatch):
+    nb = jupytext.reads("```{code-cell} ipython3\nimport numpy as np\n```\n\n"
+                        "```{code-cell} ipython3\n:grade_id: test_x\n:points: 1\n\nassert nowhere(1)\n```\n",
+                        fmt="md:myst")
+    for index, cell in enumerate(nb.cells):
+        masters._nbgrader_metadata(cell, f"cell {index}")
+    monkeypatch.setattr(masters, "read_master", lambda chapter: nb)
+    with pytest.raises(masters.MasterError, match="nowhere"):
+        masters.judge_bundle("00_x")
+
+
+def test_no_cell_depends_on_a_test_cell(chapter):
+    """While grading, test cells run in the judge, not in the student's kernel: nothing after them may need them."""
+    cells = [c for c in masters.read_master(chapter).cells if c.cell_type == "code"]
+    from_tests, from_others, needs = set(), set(), {}
+    for cell in cells:
+        is_test = bool(cell.metadata.get("nbgrader", {}).get("grade"))
+        if not is_test:
+            for name in masters.free_names(cell.source) & (from_tests - from_others):
+                needs.setdefault(name, cell.id)
+        (from_tests if is_test else from_others).update(masters._top_level_names(cell.source))
+    assert needs == {}, f"cells that use names only a test cell defines: {needs}"
