@@ -143,7 +143,7 @@ def release(chapter, run=True):
     """Write ``chapters/<chapter>.ipynb``; with ``run``, fill it with a reference run's outputs."""
     student = student_version(chapter)
     if run:
-        student = with_reference_outputs(student, execute(read_master(chapter)))
+        student = with_reference_outputs(student, execute(without_hidden_tests(read_master(chapter))))
     CHAPTERS.mkdir(exist_ok=True)
     path = CHAPTERS / f"{chapter}.ipynb"
     nbformat.write(student, path)
