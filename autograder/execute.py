@@ -49,6 +49,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = str(self.scratch)
         kw["env"] = sandbox.kernel_environment(self.scratch)
         kw["stdout"] = kw["stderr"] = subprocess.DEVNULL  # the kernel's own log is noise in a class's grading log
+        kw["preexec_fn"] = sandbox.resource_limits(self.limits)
         await super()._async_launch_kernel(sandbox.wrap(kernel_cmd, self.scratch, self.limits), **kw)
 
 
@@ -229,15 +230,14 @@ class JudgedExecute(Execute):
             cell.outputs = [_error("UnknownTest", f"{grade_id} is not a test of this chapter")]
             return
         seconds = min(self.limits().cell_seconds, max(1, self._time_left()))
-        deadline = time.monotonic() + seconds
         msg_id = self.kc.execute(SERVE.format(address=self._address), silent=True, store_history=False)
-        conn = self._accept(msg_id, deadline)
+        conn = self._accept(msg_id, time.monotonic() + seconds)
         if conn is None:
             cell.outputs = [_error("WorkerGone", "the notebook did not answer the grader (was the library "
                                    "groundup replaced or broken?)")] if not self.dead else \
                            [_error("NotRun", f"this test could not run: {self.dead}")]
             return
-        channel = judge.Channel(conn, deadline)
+        channel = judge.Channel(conn, seconds)
         with conn:
             error, printed = judge.run_test(channel, test["source"], self.bundle["preamble"], test["names"],
                                             filename=f"<{grade_id}>")

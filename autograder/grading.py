@@ -381,7 +381,8 @@ def _record(course, chapter, student, result, timestamp):
     """Write one graded submission into the class's gradebook and folders (this process only)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "groundup") as gb:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "groundup") as gb, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not in session.*")  # SQLAlchemy noise from nbgrader
         gb.update_or_create_student(student)
         try:
             gb.remove_submission(chapter, student)

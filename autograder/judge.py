@@ -68,9 +68,9 @@ def _grad_enabled():
 class Channel:
     """One connection to the worker in a student's kernel, for one test cell."""
 
-    def __init__(self, sock, deadline):
+    def __init__(self, sock, seconds):
         self.sock = sock
-        self.deadline = deadline  # time.monotonic() after which the worker is out of time
+        self.left = seconds  # how long the student's code may still take; the judge's own work is not counted
         self.callbacks = {}
         self.broken = None  # why the connection can no longer be used
         self.calls = 0
@@ -94,14 +94,16 @@ class Channel:
 
     # --- transport ------------------------------------------------------------------------
     def _receive(self):
-        left = self.deadline - time.monotonic()
-        if left <= 0:
+        if self.left <= 0:
             raise WorkerTimeout("the call ran over the time limit")
-        self.sock.settimeout(left)
+        self.sock.settimeout(self.left)
+        start = time.monotonic()
         try:
             return wire.receive(self.sock)
         except socket.timeout:
             raise WorkerTimeout("the call ran over the time limit") from None
+        finally:
+            self.left -= time.monotonic() - start
 
     def request(self, header, blobs=()):
         if self.broken:

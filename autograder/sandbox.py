@@ -103,12 +103,24 @@ def _bwrap_args(scratch, uid):
     return args
 
 
-def _prlimit_args(limits):
-    prlimit = shutil.which("prlimit")
-    if not prlimit:
-        return []
-    return [prlimit, f"--as={limits.memory_mb << 20}", f"--fsize={limits.file_size_mb << 20}",
-            f"--nproc={limits.processes}", "--core=0", "--"]
+def resource_limits(limits):
+    """A function for Popen's ``preexec_fn`` that sets the kernel's resource limits (where the OS has them)."""
+    import resource
+
+    wanted = [("RLIMIT_AS", limits.memory_mb << 20), ("RLIMIT_FSIZE", limits.file_size_mb << 20), ("RLIMIT_CORE", 0)]
+    if isolation()[0] == "bubblewrap" and os.geteuid() == 0:
+        # Counted per uid: only meaningful where the kernel runs as a uid of its own (not the instructor's).
+        wanted.append(("RLIMIT_NPROC", limits.processes))
+
+    def apply():
+        for name, value in wanted:
+            if hasattr(resource, name):
+                try:
+                    resource.setrlimit(getattr(resource, name), (value, value))
+                except (ValueError, OSError):
+                    pass  # e.g. macOS refuses RLIMIT_AS: the other limits still hold
+
+    return apply
 
 
 def sandbox_uid():
@@ -138,16 +150,19 @@ def kernel_environment(scratch, quick=True):
 
 
 def wrap(kernel_cmd, scratch, limits):
-    """The command that starts ``kernel_cmd`` sandboxed (or only limited, without bubblewrap)."""
+    """The command that starts ``kernel_cmd`` sandboxed (or as it is, without bubblewrap).
+
+    The resource limits come from :func:`resource_limits`, applied to the process that runs it.
+    """
     kind, _ = isolation()
     if kind != "bubblewrap":
-        return _prlimit_args(limits) + kernel_cmd
+        return kernel_cmd
     uid = sandbox_uid() if os.geteuid() == 0 else None
     if uid is not None:
         os.chown(scratch, uid, uid)
         for path in scratch.rglob("*"):
             os.chown(path, uid, uid, follow_symlinks=False)
-    return _prlimit_args(limits) + _bwrap_args(scratch, uid) + kernel_cmd
+    return _bwrap_args(scratch, uid) + kernel_cmd
 
 
 @functools.lru_cache(maxsize=None)
