@@ -12,6 +12,7 @@ import contextvars
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 # Set by the grader's judge while it runs a test: (dotted class name, args, kwargs) -> stand-in.
 maker = contextvars.ContextVar("groundup_probe_maker", default=None)
@@ -55,3 +56,98 @@ def forward_backward(fn, args, upstream=None, pick=None):
     detached = tuple(o.detach() if isinstance(o, torch.Tensor) else o for o in out) if isinstance(out, tuple) \
         else out.detach()
     return detached, grads, params
+
+
+# --- test doubles of chapter 9 (transformers) -------------------------------------------------
+
+
+class UniformModel(Probe):
+    """A language model that scores all ``vocab_size`` tokens alike whatever it reads: its loss is ln V."""
+
+    def __init__(self, vocab_size):
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.offset = nn.Parameter(torch.zeros(()))
+
+    def forward(self, idx, targets=None):
+        logits = torch.zeros(*idx.shape, self.vocab_size, device=idx.device) + self.offset
+        if targets is None:
+            return logits, None
+        return logits, F.cross_entropy(logits.reshape(-1, self.vocab_size), targets.reshape(-1))
+
+
+class CallRecorder(Probe):
+    """Like :class:`UniformModel` (learned scores, the same at every position), and it keeps a diary.
+
+    Each call appends (was it in training mode?, were gradients being tracked?) to ``calls``.
+    """
+
+    def __init__(self, vocab_size):
+        super().__init__()
+        self.calls = []
+        self.scores = nn.Parameter(torch.zeros(vocab_size))
+
+    def forward(self, idx, targets=None):
+        self.calls.append((self.training, torch.is_grad_enabled()))
+        logits = self.scores.expand(*idx.shape, -1)
+        if targets is None:
+            return logits, None
+        return logits, F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+
+class BigramTable(Probe):
+    """A toy language model whose next-token distribution depends only on the last token.
+
+    ``probs[a][b]`` is the probability that token b follows token a. Called with ids of shape
+    (rows, T), it returns (logits of shape (rows, T, V), None): the logits are log(probs[a]).
+    """
+
+    def __init__(self, probs):
+        super().__init__()
+        self.log_probs = nn.Parameter(torch.tensor(probs, dtype=torch.float32).log(), requires_grad=False)
+
+    def forward(self, idx, targets=None):
+        return self.log_probs[idx], None
+
+
+class SmallCausalLM(Probe):
+    """A small causal language model from stock PyTorch layers; returns (logits, loss) like the chapter's GPT.
+
+    Token and learned position embeddings, dropout, one ``nn.TransformerEncoderLayer`` with a
+    causal mask, and a linear read-out. Its position table has ``block_size`` rows, so it cannot
+    read a longer sequence (an IndexError). The loss is the mean cross-entropy over all positions.
+    """
+
+    def __init__(self, vocab_size, block_size, width=16, n_head=2, dropout=0.0):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab_size, width)
+        self.places = nn.Embedding(block_size, width)
+        self.drop = nn.Dropout(dropout)
+        self.layer = nn.TransformerEncoderLayer(width, n_head, 4 * width, dropout,
+                                                batch_first=True, norm_first=True)
+        self.readout = nn.Linear(width, vocab_size)
+
+    def forward(self, idx, targets=None):
+        T = idx.shape[-1]
+        h = self.drop(self.tokens(idx) + self.places(torch.arange(T, device=idx.device)))
+        future = torch.triu(torch.full((T, T), float("-inf"), device=idx.device), diagonal=1)
+        logits = self.readout(self.layer(h, src_mask=future, is_causal=True))
+        if targets is None:
+            return logits, None
+        return logits, F.cross_entropy(logits.transpose(1, 2), targets)  # classes in dimension 1
+
+
+class CausalMixer(Probe):
+    """A stand-in for a transformer block, (B, T, C) -> (B, T, C), that is not one.
+
+    Position t adds tanh(Linear(mean of positions 0..t)) to itself: it mixes the positions of a
+    sequence along dimension 1, never looks ahead, and never mixes different sequences.
+    """
+
+    def __init__(self, width):
+        super().__init__()
+        self.mix = nn.Linear(width, width)
+
+    def forward(self, x):
+        seen = torch.arange(1, x.shape[-2] + 1, dtype=x.dtype, device=x.device)[:, None]
+        return x + torch.tanh(self.mix(x.cumsum(dim=-2) / seen))

@@ -1,8 +1,8 @@
 """Classic bugs in chapter 9 (transformers: building a GPT) and the graded tests that must catch each.
 
 The hidden tests judge each module on its own: the block test swaps in PyTorch's layer norm
-and MLP, and the GPT test swaps in reference blocks, so a bug costs the points of its own
-exercise only.
+and MLP, and the GPT test swaps in stand-in blocks (``groundup.probes.CausalMixer``) and
+PyTorch's layer norm, so a bug costs the points of its own exercise only.
 """
 
 from autograder.mutants import Mutant, Unfinished
