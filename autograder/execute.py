@@ -21,10 +21,10 @@ import contextlib
 import json
 import os
 import pathlib
-import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 from jupyter_client.manager import AsyncKernelManager
@@ -40,17 +40,17 @@ SERVE = "__import__('groundup.worker').worker.serve({address!r})"
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """Starts the kernel inside the sandbox, talking over Unix sockets in its scratch folder."""
+    """Starts the kernel inside the sandbox, talking over Unix sockets in its workspace's comm folder."""
 
-    scratch = None
+    workspace = None
     limits = None
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        kw["cwd"] = str(self.scratch)
-        kw["env"] = sandbox.kernel_environment(self.scratch)
+        kw["cwd"] = str(self.workspace.comm)  # the sandbox then moves into the scratch folder
+        kw["env"] = sandbox.kernel_environment(self.workspace.scratch)
         kw["stdout"] = kw["stderr"] = subprocess.DEVNULL  # the kernel's own log is noise in a class's grading log
         kw["preexec_fn"] = sandbox.resource_limits(self.limits)
-        await super()._async_launch_kernel(sandbox.wrap(kernel_cmd, self.scratch, self.limits), **kw)
+        await super()._async_launch_kernel(sandbox.wrap(kernel_cmd, self.workspace, self.limits), **kw)
 
 
 def _error(ename, evalue):
@@ -81,6 +81,7 @@ class JudgedExecute(Execute):
     notebook_seconds = Integer(sandbox.Limits.notebook_seconds, help="time for a whole submission").tag(config=True)
     output_bytes_per_cell = Integer(sandbox.Limits.output_bytes_per_cell).tag(config=True)
     output_bytes_total = Integer(sandbox.Limits.output_bytes_total).tag(config=True)
+    disk_mb = Integer(sandbox.Limits.disk_mb, help="size of the kernel's working folder (MiB)").tag(config=True)
     bundle = Dict(help="the judge bundle itself (instead of bundle_file)")
 
     def __init__(self, *args, **kwargs):
@@ -92,13 +93,13 @@ class JudgedExecute(Execute):
         return sandbox.Limits(memory_mb=self.memory_mb, processes=self.processes, file_size_mb=self.file_size_mb,
                               cell_seconds=self.timeout or 120, notebook_seconds=self.notebook_seconds,
                               output_bytes_per_cell=self.output_bytes_per_cell,
-                              output_bytes_total=self.output_bytes_total)
+                              output_bytes_total=self.output_bytes_total, disk_mb=self.disk_mb)
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
-        km.scratch, km.limits = self._scratch, self.limits()
-        km.transport, km.ip = "ipc", str(self._scratch / "k")  # Unix sockets: the sandbox has no network
-        km.connection_file = str(self._scratch / "kernel.json")
+        km.workspace, km.limits = self._workspace, self.limits()
+        km.transport, km.ip = "ipc", str(self._workspace.comm / "k")  # Unix sockets: the sandbox has no network
+        km.connection_file = str(self._workspace.comm / "kernel.json")
         # Interrupt through the control channel: a signal to the sandbox would not reach the kernel's session.
         km.kernel_spec.interrupt_mode = "message"
         return km
@@ -117,26 +118,42 @@ class JudgedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self._load_bundle()
-        self.problems, self.dead, self._output_total = [], "", 0
+        self.problems, self.dead, self._output_total, self._flooded = [], "", 0, False
         with tempfile.TemporaryDirectory(prefix="groundup-submission-") as tmp:
-            self._scratch = pathlib.Path(tmp) / "work"
-            self._scratch.mkdir()
-            sandbox.prepare_scratch(self._scratch)
-            (self._scratch / "notebook.ipynb").write_text(json.dumps(nb, default=str))
-            self._address = str(self._scratch / ".judge")
+            self._workspace = sandbox.Workspace.create(tmp, json.dumps(nb, default=str))
+            self._address = str(self._workspace.comm / ".judge")
             self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self._listener.bind(self._address)
             self._listener.listen(4)
             os.chmod(self._address, 0o777)  # the kernel's own uid must be able to connect
             self._started = time.monotonic()
+            stop = threading.Event()
+            watchdog = threading.Thread(target=self._watch_comm, args=(stop,), daemon=True)
+            watchdog.start()
             try:
                 with self.setup_kernel():
                     yield self
             except DeadKernelError:
                 self._kernel_died("while starting")
             finally:
+                stop.set()
+                watchdog.join()
                 self._listener.close()
-                shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _watch_comm(self, stop):
+        """Stop a kernel that writes files into the folder it shares with the grader (only sockets belong there)."""
+        limit = self.limits().comm_bytes
+        while not stop.wait(0.25):
+            if self._workspace.comm_size() > limit:
+                self._flooded = True
+                process = getattr(getattr(self.km, "provisioner", None), "process", None)
+                if process is not None:
+                    with contextlib.suppress(OSError):
+                        process.kill()  # the sandbox's processes all die with it
+                for entry in self._workspace.comm.iterdir():
+                    if entry.is_file() and not entry.is_socket() and entry.name != "kernel.json":
+                        entry.unlink(missing_ok=True)
+                return
 
     def preprocess(self, nb, resources=None, km=None):
         kind, why = sandbox.isolation()
@@ -154,6 +171,9 @@ class JudgedExecute(Execute):
         return self.notebook_seconds - (time.monotonic() - self._started)
 
     def _kernel_died(self, where):
+        if not self.dead and self._flooded:
+            self.dead = f"the notebook was stopped {where}: it wrote files into the grader's socket folder"
+            self.problems.append(self.dead)
         if not self.dead:
             self.dead = f"the notebook's kernel stopped {where} (a crash, os._exit, or memory exhausted)"
             self.problems.append(self.dead)

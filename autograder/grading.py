@@ -36,6 +36,7 @@ import tempfile
 import time
 import warnings
 import zipfile
+import zlib
 
 import nbformat
 
@@ -159,11 +160,17 @@ def collect(submissions, into):
                     entries.append(Entry(name, None, problem))
                     continue
                 target = into / f"{index:06d}.ipynb"  # our own name: nothing in the zip picks a path
-                with archive.open(member) as source:
-                    if not _copy_capped(source, target):
-                        entries.append(Entry(name, None, f"refused: over the limit of {MAX_NOTEBOOK_BYTES >> 20} MiB"))
-                        target.unlink()
-                        continue
+                try:
+                    with archive.open(member) as source:
+                        fits = _copy_capped(source, target)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as err:
+                    target.unlink(missing_ok=True)
+                    entries.append(Entry(name, None, f"refused: a damaged or encrypted zip member ({type(err).__name__})"))
+                    continue
+                if not fits:
+                    entries.append(Entry(name, None, f"refused: over the limit of {MAX_NOTEBOOK_BYTES >> 20} MiB"))
+                    target.unlink()
+                    continue
                 total += target.stat().st_size
                 entries.append(Entry(name, target))
         return entries
@@ -200,9 +207,15 @@ def readable_notebook(path):
     return ""
 
 
+def _grade_id(cell):
+    """A cell's grade_id if it has a usable one (a string), else None."""
+    meta = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
+
+
 def _graded_ids(nb):
-    return [c.metadata["nbgrader"].get("grade_id") for c in nb.cells if isinstance(c.get("metadata"), dict)
-            and isinstance(c.metadata.get("nbgrader"), dict) and c.metadata.nbgrader.get("grade_id")]
+    return [grade_id for grade_id in map(_grade_id, nb.cells) if grade_id]
 
 
 def inspect(nb, chapter, released, other_chapters):
@@ -223,7 +236,7 @@ def inspect(nb, chapter, released, other_chapters):
     notes, seen = [], set()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader")
-        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        grade_id = _grade_id(cell)
         if meta is None:
             continue
         if grade_id not in known:
@@ -515,6 +528,12 @@ def grade_notebook(chapter, path, timeout=None, limits=None):
     return result
 
 
+def _cell(text):
+    """A CSV cell that a spreadsheet shows as text: a leading = + - @ would start a formula."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_csv(results, chapter, path):
     """One row per input file: student_id, file, assignment, score, max_score, status, failed_tests, problem."""
     with open(path, "w", newline="") as fh:
@@ -522,8 +541,8 @@ def write_csv(results, chapter, path):
         out.writerow(["student_id", "file", "assignment", "score", "max_score", "status", "failed_tests", "problem"])
         for r in sorted(results, key=lambda r: (r.student, r.file)):
             score = "" if r.score is None else f"{r.score:g}"
-            out.writerow([r.student, r.file, chapter, score, f"{r.max_score:g}", r.status, " ".join(r.failed),
-                          r.problem])
+            out.writerow([_cell(r.student), _cell(r.file), chapter, score, f"{r.max_score:g}", r.status,
+                          " ".join(r.failed), _cell(r.problem)])
 
 
 def summary_table(results):

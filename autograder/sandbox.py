@@ -13,6 +13,7 @@ with the resource limits and the scratch folder only, and grading says plainly
 that it runs without isolation.
 """
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -39,6 +40,45 @@ class Limits:
     notebook_seconds: int = 1200
     output_bytes_per_cell: int = 1_000_000  # figures included
     output_bytes_total: int = 5_000_000
+    disk_mb: int = 512  # the kernel's working folder, a tmpfs in the sandbox
+    comm_bytes: int = 16 << 20  # what may pile up in the folder of its sockets before the kernel is stopped
+
+
+@dataclasses.dataclass
+class Workspace:
+    """The folders of one submission's kernel.
+
+    ``comm`` is a host folder the kernel shares with the grader: its connection file and
+    sockets, nothing else (a watchdog stops a kernel that fills it). ``scratch`` is the
+    kernel's working folder and home: in the sandbox, a private tmpfs of ``disk_mb`` that
+    holds the notebook (read-only) and vanishes with the kernel; without a sandbox, a
+    host folder. Both live under ``root``, which only the grader can enter.
+    """
+
+    root: pathlib.Path
+    comm: pathlib.Path
+    scratch: pathlib.Path
+    notebook: pathlib.Path
+
+    @classmethod
+    def create(cls, root, notebook_text):
+        root = pathlib.Path(root)
+        ws = cls(root, root / "comm", root / "work", root / "notebook.ipynb")
+        ws.comm.mkdir()
+        ws.notebook.write_text(notebook_text)
+        if isolation()[0] != "bubblewrap":
+            ws.scratch.mkdir()
+            shutil.copy(ws.notebook, ws.scratch / "notebook.ipynb")
+            shutil.copytree(_matplotlib_cache(), ws.scratch / ".matplotlib")
+        return ws
+
+    def comm_size(self):
+        total = 0
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.comm):
+                with contextlib.suppress(OSError):
+                    total += entry.stat(follow_symlinks=False).st_size
+        return total
 
 
 def _mounts_for_python():
@@ -63,14 +103,14 @@ def isolation():
     bwrap = shutil.which("bwrap")
     if not bwrap:
         return "none", "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
-    probe = subprocess.run(_bwrap_args(pathlib.Path("/nonexistent"), uid=None) + ["true"],
+    probe = subprocess.run(_bwrap_args() + ["true"],
                            capture_output=True, text=True, timeout=30)
     if probe.returncode != 0:
         return "none", f"bubblewrap cannot start here ({probe.stderr.strip()[:200]})"
     return "bubblewrap", ""
 
 
-def _bwrap_args(scratch, uid):
+def _bwrap_args(ws=None, uid=None, limits=None):
     args = [shutil.which("bwrap") or "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
             "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(256 << 20), "--tmpfs", "/tmp",
@@ -80,21 +120,27 @@ def _bwrap_args(scratch, uid):
     for path in SYSTEM_PATHS + SYSTEM_FILES:
         if os.path.lexists(path):
             args += ["--ro-bind-try", path, path] if not os.path.islink(path) else ["--symlink", os.readlink(path), path]
-    binds = [("--ro-bind", str(path)) for path in _mounts_for_python()]
-    if scratch.exists():
-        binds.append(("--bind", str(scratch)))
+    mounts = [["--ro-bind", str(path), str(path)] for path in _mounts_for_python()]
+    if ws is not None:
+        size = (limits or Limits()).disk_mb << 20
+        mounts.append(["--bind", str(ws.comm), str(ws.comm)])
+        mounts.append(["--perms", "1777", "--size", str(size), "--tmpfs", str(ws.scratch),
+                       "--ro-bind", str(ws.notebook), str(ws.scratch / "notebook.ipynb"),
+                       "--perms", "0777", "--dir", str(ws.scratch / ".matplotlib")]
+                      + [arg for font in sorted(_matplotlib_cache().glob("*.json"))
+                         for arg in ("--ro-bind", str(font), str(ws.scratch / ".matplotlib" / font.name))])
     made = set()
-    for option, path in binds:
+    for mount in mounts:
         # bubblewrap makes missing parents of a mount point private (0700): make them readable first.
-        for parent in reversed(pathlib.PurePosixPath(path).parents):
-            if str(parent) != "/" and parent not in made and not any(str(parent) == p for p in SYSTEM_PATHS):
+        for parent in reversed(pathlib.PurePosixPath(mount[-1] if mount[0] == "--ro-bind" else mount[2]).parents):
+            if str(parent) != "/" and parent not in made and str(parent) not in SYSTEM_PATHS:
                 args += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
-        args += [option, path, path]
-    if scratch.exists():
-        args += ["--chdir", str(scratch)]
+        args += mount
+    if ws is not None:
+        args += ["--chdir", str(ws.scratch), "--setenv", "HOME", str(ws.scratch)]
     # The kernel's parent is outside its PID namespace: it must not poll for it (--die-with-parent does that).
-    args += ["--setenv", "HOME", str(scratch), "--unsetenv", "JPY_PARENT_PID"]
+    args += ["--unsetenv", "JPY_PARENT_PID"]
     if uid is not None:
         args += ["--", shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
                  "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
@@ -149,8 +195,8 @@ def kernel_environment(scratch, quick=True):
     return env
 
 
-def wrap(kernel_cmd, scratch, limits):
-    """The command that starts ``kernel_cmd`` sandboxed (or as it is, without bubblewrap).
+def wrap(kernel_cmd, ws, limits):
+    """The command that starts ``kernel_cmd`` sandboxed in workspace ``ws`` (or as it is, without bubblewrap).
 
     The resource limits come from :func:`resource_limits`, applied to the process that runs it.
     """
@@ -159,15 +205,14 @@ def wrap(kernel_cmd, scratch, limits):
         return kernel_cmd
     uid = sandbox_uid() if os.geteuid() == 0 else None
     if uid is not None:
-        os.chown(scratch, uid, uid)
-        for path in scratch.rglob("*"):
+        for path in [ws.comm, *ws.comm.iterdir()]:
             os.chown(path, uid, uid, follow_symlinks=False)
-    return _bwrap_args(scratch, uid) + kernel_cmd
+    return _bwrap_args(ws, uid, limits) + kernel_cmd
 
 
 @functools.lru_cache(maxsize=None)
 def _matplotlib_cache():
-    """A matplotlib font cache built once, copied into every scratch folder (building it costs seconds)."""
+    """A matplotlib font cache built once and shown to every kernel (building it costs seconds)."""
     import tempfile
 
     folder = pathlib.Path(tempfile.mkdtemp(prefix="groundup-mpl-"))
@@ -175,7 +220,3 @@ def _matplotlib_cache():
                    capture_output=True, timeout=120)
     return folder
 
-
-def prepare_scratch(scratch):
-    """Fill a new scratch folder with what every kernel needs besides the notebook."""
-    shutil.copytree(_matplotlib_cache(), scratch / ".matplotlib", dirs_exist_ok=True)
