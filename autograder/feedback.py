@@ -20,6 +20,10 @@ from autograder.masters import BEGIN_HIDDEN, END_HIDDEN
 _HIDDEN = re.compile(r"^([ \t]*)" + re.escape(BEGIN_HIDDEN) + r".*?^[ \t]*" + re.escape(END_HIDDEN) + r"[^\n]*",
                      flags=re.S | re.M)
 HIDDEN_NOTE = "# (hidden tests ran here; their code is not shown)"
+# What a feedback page may show of a cell's outputs: text and bitmaps. HTML, SVG and scripts written
+# by a student would run in the browser of whoever opens the page (the student, or the instructor).
+SAFE_OUTPUTS = ("text/plain", "image/png", "image/jpeg")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def _one_line(text):
@@ -34,12 +38,26 @@ def failure_message(cell):
     return ""
 
 
+def _defuse(cell):
+    """Show a cell's markup as text: no student HTML, SVG or script reaches the page as markup."""
+    if cell.cell_type in ("markdown", "raw"):
+        cell.source = _TAG_START.sub("&lt;", cell.source)
+        cell.metadata.pop("format", None)
+        cell.metadata.pop("raw_mimetype", None)
+        return
+    for output in cell.get("outputs", []):
+        if "data" in output:
+            kept = {k: v for k, v in output.data.items() if k in SAFE_OUTPUTS}
+            output.data = kept or {"text/plain": "[an output that feedback pages do not show]"}
+
+
 class RedactHiddenTests(NbGraderPreprocessor):
     """Strip hidden tests and tracebacks from graded cells and add a results table."""
 
     def preprocess(self, nb, resources):
         rows = []
         for cell in nb.cells:
+            _defuse(cell)
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade"):
                 continue

@@ -165,7 +165,8 @@ def collect(submissions, into):
                         fits = _copy_capped(source, target)
                 except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as err:
                     target.unlink(missing_ok=True)
-                    entries.append(Entry(name, None, f"refused: a damaged or encrypted zip member ({type(err).__name__})"))
+                    why = " ".join(str(err).split())[:120] or type(err).__name__
+                    entries.append(Entry(name, None, f"refused: a damaged or encrypted zip member ({why})"))
                     continue
                 if not fits:
                     entries.append(Entry(name, None, f"refused: over the limit of {MAX_NOTEBOOK_BYTES >> 20} MiB"))
@@ -240,7 +241,8 @@ def inspect(nb, chapter, released, other_chapters):
         if meta is None:
             continue
         if grade_id not in known:
-            notes.append(f"a graded cell with an unknown id {str(grade_id)[:40]!r} was graded as ordinary code")
+            shown = repr(grade_id[:40]) if grade_id else "(not a text)"
+            notes.append(f"a graded cell with an unknown id {shown} was graded as ordinary code")
             del cell.metadata["nbgrader"]
             continue
         if grade_id in seen:
@@ -258,9 +260,12 @@ def inspect(nb, chapter, released, other_chapters):
                 cell.pop("execution_count", None)
                 if cell.cell_type == "code":
                     cell.outputs, cell.execution_count = [], None
-    missing = sorted(set(c for c, cell in known.items() if cell.metadata.nbgrader.get("grade")) - seen)
+    missing = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade")
+               and c.metadata.nbgrader["grade_id"] not in seen]
     if missing:
-        notes.append(f"deleted test cells were put back: {', '.join(missing)}")
+        # Put back at the end, after all of the student's code: a test needs nothing else from its place.
+        nb.cells.extend(nbformat.from_dict(dict(c)) for c in missing)
+        notes.append(f"deleted test cells were put back: {', '.join(c.metadata.nbgrader['grade_id'] for c in missing)}")
     nbformat.validate(nb)
     return nb, notes
 

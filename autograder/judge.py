@@ -35,6 +35,20 @@ from groundup import wire
 _state = threading.local()
 
 
+class InPlace:
+    """Marks an argument that the student's code is meant to change in place: its changes come back."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def in_place(value):
+    """``f(in_place(params))``: an argument whose in-place changes the student's function is asked to make."""
+    return InPlace(value)
+
+
 class StudentError(Exception):
     """An exception raised by the student's code whose type is not a built-in one."""
 
@@ -72,11 +86,15 @@ class Channel:
         self.sock = sock
         self.left = seconds  # how long the student's code may still take; the judge's own work is not counted
         self.callbacks = {}
+        self.allowed = set()  # ids of arguments marked in_place
         self.broken = None  # why the connection can no longer be used
         self.calls = 0
 
     # --- encoding -------------------------------------------------------------------------
     def _unknown(self, value, encoder, depth):
+        if isinstance(value, InPlace):
+            self.allowed.add(id(value.value))
+            return encoder.encode(value.value, depth)
         if isinstance(value, Remote):
             spec = object.__getattribute__(value, "_spec")
             if "h" in spec:
@@ -166,8 +184,17 @@ class Channel:
         header = {"op": "call", "target": spec, "args": encoder.encode(list(args)),
                   "kwargs": encoder.encode(dict(kwargs)), "grad": _grad_enabled()}
         value, changed = self._result(*self.request(header, encoder.blobs))
-        for index, new in changed:  # the student's code changed an argument in place: so does the judge's copy
-            _write_back(encoder.sent[index], new)
+        torch = sys.modules.get("torch")
+        for index, new in changed:
+            original = encoder.sent[index]
+            if id(original) in self.allowed or (torch is not None and isinstance(original, torch.Generator)):
+                _write_back(original, new)  # meant to change (a random generator advances as it draws)
+            else:
+                # The judge's own arrays never change: a test's reference, computed from them after the
+                # call, cannot be steered by a student's code that rewrites its inputs.
+                shape = tuple(getattr(original, "shape", ()))
+                raise AssertionError(f"the function changed one of its inputs in place (an array of shape {shape}); "
+                                     "it must leave its arguments unchanged")
         return value
 
     def bye(self):

@@ -42,6 +42,10 @@ c.Autograde.autograde_preprocessors = [
 # A student who deleted a test cell gets it back (and its points at stake).
 c.OverwriteCells.add_missing_cells = True
 
+# A student's HTML, scripts and raw markup are shown as text in feedback pages, never run in the
+# browser of whoever opens them.
+c.HTMLExporter.sanitize_html = True
+
 # Feedback shows names, points, results and messages, never hidden test code.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

@@ -72,12 +72,16 @@ class Workspace:
             shutil.copytree(_matplotlib_cache(), ws.scratch / ".matplotlib")
         return ws
 
-    def comm_size(self):
-        total = 0
-        with contextlib.suppress(OSError):
-            for entry in os.scandir(self.comm):
+    def comm_size(self, most_entries=1000):
+        """Bytes under ``comm``, sub-folders included (a folder with over ``most_entries`` entries counts as full)."""
+        total, seen = 0, 0
+        for folder, dirs, files in os.walk(self.comm):
+            for name in dirs + files:
+                seen += 1
+                if seen > most_entries:
+                    return float("inf")
                 with contextlib.suppress(OSError):
-                    total += entry.stat(follow_symlinks=False).st_size
+                    total += os.lstat(os.path.join(folder, name)).st_size
         return total
 
 
@@ -212,11 +216,19 @@ def wrap(kernel_cmd, ws, limits):
 
 @functools.lru_cache(maxsize=None)
 def _matplotlib_cache():
-    """A matplotlib font cache built once and shown to every kernel (building it costs seconds)."""
+    """A matplotlib font cache built once per machine and shown to every kernel (building it costs seconds)."""
     import tempfile
 
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="groundup-mpl-"))
-    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env={**os.environ, "MPLCONFIGDIR": str(folder)},
-                   capture_output=True, timeout=120)
+    import matplotlib
+
+    folder = pathlib.Path(tempfile.gettempdir()) / f"groundup-mpl-{os.geteuid()}-{matplotlib.__version__}"
+    if not any(folder.glob("fontlist-*.json")):
+        building = pathlib.Path(tempfile.mkdtemp(prefix="groundup-mpl-build-"))
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                       env={**os.environ, "MPLCONFIGDIR": str(building)}, capture_output=True, timeout=120)
+        try:
+            building.rename(folder)  # atomic: parallel jobs never see half a cache
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)  # another job was first
     return folder
 

@@ -60,8 +60,9 @@ def test_tensors_cross_with_their_dtype_and_grad_flag(remote, dtype):
     assert stand_in("leaf")().requires_grad
 
 
-def test_in_place_changes_and_generators_come_back(remote):
-    """A student's code that changes its argument changes the judge's copy too (so tests can catch it)."""
+def test_in_place_changes_fail_unless_asked_for_and_generators_come_back(remote):
+    """Changing an input in place fails the call (the judge's arrays never change, so its references
+    cannot be steered); an argument marked in_place, and a random generator, come back changed."""
     namespace, stand_in, _ = remote
 
     def scale_in_place(x, t, g):
@@ -71,7 +72,10 @@ def test_in_place_changes_and_generators_come_back(remote):
 
     namespace["scale_in_place"] = scale_in_place
     x, t, g = np.ones(3), torch.zeros(2), torch.Generator().manual_seed(5)
-    drawn = stand_in("scale_in_place")(x, t, g)
+    with pytest.raises(AssertionError, match="changed one of its inputs in place"):
+        stand_in("scale_in_place")(x, t, torch.Generator())
+    assert x.tolist() == [1, 1, 1] and t.tolist() == [0, 0]
+    drawn = stand_in("scale_in_place")(judge.in_place(x), judge.in_place(t), g)
     assert x.tolist() == [2, 2, 2] and t.tolist() == [1, 1]
     twin = torch.Generator().manual_seed(5)
     assert torch.equal(drawn, torch.rand(3, generator=twin))
