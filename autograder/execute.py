@@ -27,6 +27,9 @@ import tempfile
 import threading
 import time
 
+import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.connect import channel_socket_types
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
@@ -39,9 +42,28 @@ from autograder import judge, sandbox
 SERVE = "__import__('groundup.worker').worker.serve({address!r})"
 
 
+MAX_KERNEL_MESSAGE = 64 << 20  # bytes: a bigger message from the kernel is dropped before the grader reads it
+
+
+class CappedKernelClient(AsyncKernelClient):
+    """A kernel client whose sockets refuse oversized messages (one huge print must not fill the grader's memory)."""
+
+    def _create_connected_socket(self, channel, identity=None):
+        if self.curve_publickey is not None:
+            return super()._create_connected_socket(channel, identity)
+        sock = self.context.socket(channel_socket_types[channel])
+        sock.linger = 1000
+        sock.setsockopt(zmq.MAXMSGSIZE, MAX_KERNEL_MESSAGE)  # before connecting: it applies to new connections
+        if identity:
+            sock.identity = identity
+        sock.connect(self._make_url(channel))
+        return sock
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """Starts the kernel inside the sandbox, talking over Unix sockets in its workspace's comm folder."""
 
+    client_class = "autograder.execute.CappedKernelClient"
     workspace = None
     limits = None
 
