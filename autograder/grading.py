@@ -23,6 +23,7 @@ import concurrent.futures
 import csv
 import dataclasses
 import datetime
+import functools
 import io
 import json
 import os
@@ -350,15 +351,23 @@ def _failure_reason(outcome):
     return (lines or ["nbgrader could not run the notebook"])[-1][:300]
 
 
+@functools.lru_cache(maxsize=None)
+def _pool_context():
+    """Worker processes forked from a server that has imported the grader once (no threads, no kernels in it)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["autograder.grading", "autograder.execute", "nbgrader.apps"])
+    return context
+
+
 def _run_local(jobs, n_jobs):
     """Yield (job, result) as they finish, on ``n_jobs`` worker processes (or here, for one)."""
     if n_jobs <= 1:
         for job in jobs:
             yield job, _safely(job)
         return
-    import multiprocessing
-
-    with concurrent.futures.ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with concurrent.futures.ProcessPoolExecutor(n_jobs, mp_context=_pool_context()) as pool:
         futures = {pool.submit(_safely, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
             job = futures[future]
@@ -451,6 +460,12 @@ class Progress:
         self.stream.flush()
 
 
+@functools.lru_cache(maxsize=None)
+def _grade_ids(chapter):
+    return frozenset(c.metadata.nbgrader["grade_id"] for c in masters.read_master(chapter).cells
+                     if c.metadata.get("nbgrader"))
+
+
 def _template(chapter, timeout):
     """The course folder every job starts from, as a tar.gz: the assignment generated, no student yet."""
     with tempfile.TemporaryDirectory(prefix="groundup-template-") as tmp:
@@ -472,10 +487,8 @@ def grade(chapter, submissions, course=DEFAULT_COURSE, timeout=None, log=print, 
     api = nbgrader_api(course, timeout=timeout)
     released = nbformat.read(generate_assignment(api, chapter), as_version=4)
     max_score = sum(float(c.metadata.nbgrader.get("points", 0)) for c in masters.graded_cells(released, "grade"))
-    others = {ch: {c.metadata.nbgrader["grade_id"] for c in masters.read_master(ch).cells
-                   if c.metadata.get("nbgrader")} - {c.metadata.nbgrader["grade_id"] for c in released.cells
-                                                    if c.metadata.get("nbgrader")}
-              for ch in masters.chapter_ids() if ch != chapter}
+    ours = {c.metadata.nbgrader["grade_id"] for c in released.cells if c.metadata.get("nbgrader")}
+    others = {ch: _grade_ids(ch) - ours for ch in masters.chapter_ids() if ch != chapter}
     template, bundle = _template(chapter, timeout), masters.judge_bundle(chapter)
     results, pending, seen = [], [], {}
     with tempfile.TemporaryDirectory(prefix="groundup-unpacked-") as tmp:

@@ -13,7 +13,7 @@ indexing, iteration and truth. Results come back as copies: tensors, arrays and
 numbers are data here, and every other object (a module, a tokenizer) stays in
 the student's kernel behind a new stand-in. To change a student's module, call
 its methods (``load_state_dict``); an in-place change to a copy changes nothing
-there. ``torch.no_grad()`` around a call carries over. Arguments must be data,
+there. ``torch.no_grad()`` and ``np.errstate(...)`` around a call carry over. Arguments must be data,
 stand-ins, or plain functions, which the student's code may call back (a loss
 to differentiate); a judge-side object such as a reference model cannot be sent,
 so that no reference code ever reaches the student's process. PyTorch's and the
@@ -29,6 +29,8 @@ import sys
 import threading
 import time
 import types
+
+import numpy
 
 from groundup import wire
 
@@ -182,7 +184,8 @@ class Channel:
     def call(self, spec, args, kwargs):
         encoder = wire.Encoder(self._unknown)
         header = {"op": "call", "target": spec, "args": encoder.encode(list(args)),
-                  "kwargs": encoder.encode(dict(kwargs)), "grad": _grad_enabled()}
+                  "kwargs": encoder.encode(dict(kwargs)), "grad": _grad_enabled(),
+                  "numpy_errors": numpy.geterr()}  # so that np.errstate around a call (quietly) holds there too
         value, changed = self._result(*self.request(header, encoder.blobs))
         torch = sys.modules.get("torch")
         for index, new in changed:

@@ -111,7 +111,7 @@ def without_hidden_tests(nb):
     pattern = re.compile(r"^[ \t]*" + re.escape(BEGIN_HIDDEN) + r".*?^[ \t]*" + re.escape(END_HIDDEN) + r"[^\n]*\n?",
                          flags=re.S | re.M)
     for cell in graded_cells(nb, "grade"):
-        cell.source = pattern.sub("", cell.source).rstrip() + "\n"
+        cell.source = pattern.sub("", cell.source).rstrip()  # as nbgrader's own ClearHiddenTests leaves it
     return nb
 
 

@@ -104,7 +104,9 @@ class _Session:
             kwargs = decoder.decode(request.get("kwargs", {"d": []}))
             sent = list(decoder.arrays)  # what the judge sent, to send back if the call changed it
             before = [_fingerprint(x) for x in sent]
-            with _grad_mode(request.get("grad", True)):
+            errors = {k: v for k, v in dict(request.get("numpy_errors") or {}).items()
+                      if k in ("divide", "over", "under", "invalid") and v in ("ignore", "warn", "raise", "print")}
+            with _grad_mode(request.get("grad", True)), np.errstate(**errors):
                 value = target(*args, **kwargs)
             changed = [[i, x] for i, (x, b) in enumerate(zip(sent, before)) if _fingerprint(x) != b]
             return {"value": value, "changed": changed}

@@ -235,7 +235,7 @@ def test_dask_cluster_grades_the_sample_class(tmp_path):
 
     chapter = "01_perceptron"
     archive = tmp_path / "class.zip"
-    expected = sample_class.build(chapter, archive, bugs=1)
+    expected = sample_class.build(chapter, archive, bugs=0)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         results = grading.grade(chapter, archive, course=tmp_path / "course", timeout=TIMEOUT,

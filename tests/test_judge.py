@@ -159,6 +159,18 @@ def test_grad_mode_carries_over(remote):
         assert stand_in("grad_on")() is False
 
 
+def test_numpy_error_state_carries_over(remote):
+    """quietly() turns overflow into a failure: that must hold for the student's code, which runs elsewhere."""
+    from autograder.hidden import quietly
+
+    namespace, stand_in, _ = remote
+    namespace["naive_sigmoid"] = lambda z: 1 / (1 + np.exp(-z))
+    with pytest.warns(RuntimeWarning, match="overflow"):  # a warning only, as usual
+        assert stand_in("naive_sigmoid")(np.array([-1000.0]))[0] == 0.0
+    with pytest.raises(AssertionError, match="overflow"):
+        quietly(stand_in("naive_sigmoid"), np.array([-1000.0]), case="a large negative score")
+
+
 def test_malicious_answers_are_refused():
     """Pickles, object arrays and oversized messages are never read."""
     import io
