@@ -1039,16 +1039,16 @@ def test_a_submission_cannot_fill_the_sandbox_folders(hostile):
 
 
 def test_a_submission_cannot_fill_the_graders_disk_through_its_socket_folder(hostile):
-    """The kernel's socket folder is a host folder; the grader's watchdog sums only the files at its top.
-
-    A folder inside it holds as much as the host disk takes (here 1200 MiB, then the attack stops itself).
-    """
+    """The kernel's socket folder is a host folder: the grader's watchdog must stop a kernel that fills it
+    (sub-folders included) before it stores 1 GiB. Either the kernel is stopped before it can report, or
+    what it reports stays under the limit."""
     printed = hostile.printed("res-comm", "comm")
     assert "COMM=" in printed, printed[-3000:]
     stored = _stored(printed)
-    assert len(stored) == 1, printed[-3000:]
-    (mib,) = stored.values()
-    assert mib <= 1024, f"a submission stored {mib} MiB on the grader's disk, in its socket folder"
+    stopped = "socket folder" in hostile.result("res-comm")["problem"]
+    assert stopped or len(stored) == 1, printed[-3000:]
+    for mib in stored.values():
+        assert mib <= 1024, f"a submission stored {mib} MiB on the grader's disk, in its socket folder"
 
 
 def test_time_limits_cost_only_the_tests_they_hit(hostile):
