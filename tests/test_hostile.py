@@ -203,18 +203,21 @@ print("forged module in use:", autograder.hidden.__file__)
 """
 
 TRACER = """
-import threading
+import threading, linecache
+raises = {}  # code object -> its line numbers that start with raise (computed once: a slow tracer would time out)
 def tracer(frame, event, arg):
     code = frame.f_code
     if not (code.co_filename.startswith(("<", "/tmp")) or "checks" in code.co_filename):
         return None
     if event == "line":
-        try:
-            line = __import__("linecache").getline(code.co_filename, frame.f_lineno)
-            if line.strip().startswith("raise"):
+        if code not in raises:
+            raises[code] = {n for n in range(code.co_firstlineno, code.co_firstlineno + 400)
+                            if linecache.getline(code.co_filename, n).strip().startswith("raise")}
+        if frame.f_lineno in raises[code]:
+            try:
                 frame.f_lineno = frame.f_lineno + 1  # jump over every raise
-        except Exception:
-            pass
+            except Exception:
+                pass
     return tracer
 sys.settrace(tracer)
 threading.settrace(tracer)
@@ -1040,13 +1043,12 @@ def test_a_submission_cannot_fill_the_sandbox_folders(hostile):
 
 def test_a_submission_cannot_fill_the_graders_disk_through_its_socket_folder(hostile):
     """The kernel's socket folder is a host folder: the grader's watchdog must stop a kernel that fills it
-    (sub-folders included) before it stores 1 GiB. Either the kernel is stopped before it can report, or
-    what it reports stays under the limit."""
+    (sub-folders included) before it stores 1 GiB. Either the kernel is stopped for it (its output may be lost
+    with it), or what it reports stays under the limit."""
     printed = hostile.printed("res-comm", "comm")
-    assert "COMM=" in printed, printed[-3000:]
     stored = _stored(printed)
-    stopped = "socket folder" in hostile.result("res-comm")["problem"]
-    assert stopped or len(stored) == 1, printed[-3000:]
+    if "socket folder" not in hostile.result("res-comm")["problem"]:  # not stopped: the attack must have reported
+        assert "COMM=" in printed and len(stored) == 1, printed[-3000:]
     for mib in stored.values():
         assert mib <= 1024, f"a submission stored {mib} MiB on the grader's disk, in its socket folder"
 
