@@ -5,12 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help site serve test lab lab-instructor release sample grade clean sandbox
+.PHONY: help site serve test lab lab-instructor release sample grade clean sandbox browser
 
 help:
 	@echo "make site            build the website into _build/html (strict: any warning fails)"
 	@echo "make serve           build, then serve the website at http://localhost:8000"
-	@echo "make test            run every test (masters pass, stubs fail, site, grading end to end)"
+	@echo "make test            run every test (masters pass, stubs fail, site in a browser, grading end to end)"
 	@echo "make lab             JupyterLab on chapters/ with nbgrader's Validate button"
 	@echo "make lab-instructor  JupyterLab on solutions/ (masters open as notebooks via jupytext)"
 	@echo "make release         regenerate chapters/ from solutions/ (runs every master)"
@@ -35,6 +35,17 @@ sandbox:
 	    echo "NOTE: bubblewrap is missing; grading will run WITHOUT isolation (Debian/Ubuntu: sudo apt-get install bubblewrap)"; \
 	  fi; }
 
+# The browser test drives Debian's Chromium through Playwright (Playwright's own browser download
+# is not reachable from every machine). Install it where we can; elsewhere the test says what is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (for the browser test of the website)"; \
+	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; \
+	  else \
+	    echo "NOTE: chromium is missing; the browser test cannot run (Debian/Ubuntu: sudo apt-get install chromium)"; \
+	  fi; }
+
 site: $(INSTALLED)
 	rm -rf _build/html
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -44,7 +55,7 @@ serve: site
 	@echo "Serving at http://localhost:8000 (Ctrl-C stops)"
 	$(PY) -m http.server --directory _build/html 8000
 
-test: $(INSTALLED) sandbox
+test: $(INSTALLED) sandbox browser
 	$(PY) -m pytest
 
 lab: $(INSTALLED)

@@ -1,6 +1,9 @@
 """Shared fixtures: the chapters, their masters, and the strings that must never reach students."""
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +57,15 @@ def secrets():
 def find_leaks(text, secrets):
     markers, snippets = secrets
     return [m for m in markers if m in text] + [s for s in snippets if s in text]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The website, built strictly from a fresh copy of the sources: (html folder, build log)."""
+    out = tmp_path_factory.mktemp("site")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    run = subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
+                         capture_output=True, text=True)
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, f"strict site build failed:\n{log[-6000:]}"
+    return out / "_build" / "html", log

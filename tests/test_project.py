@@ -32,5 +32,5 @@ def test_ci_runs_the_readme_test_command():
 
 def test_toc_lists_every_chapter():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")]
     assert files == [f"chapters/{p.stem}" for p in sorted((ROOT / "chapters").glob("*.ipynb"))]

@@ -3,26 +3,11 @@
 import html
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
+import yaml
 
 from autograder import masters
 from conftest import ROOT, find_leaks
-
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    run = subprocess.run([str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
-                         capture_output=True, text=True)
-    log = run.stdout + run.stderr
-    assert run.returncode == 0, f"strict site build failed:\n{log[-6000:]}"
-    return out / "_build" / "html", log
 
 
 def visible_text(path):
@@ -40,13 +25,6 @@ def visible_text(path):
 def test_build_has_no_warnings(site):
     _, log = site
     assert "WARNING" not in log and "ERROR" not in log, log[-4000:]
-
-
-def test_front_page_lists_chapters(site):
-    html_dir, _ = site
-    front = visible_text(html_dir / "intro.html")
-    assert "How each chapter works" in front and "The perceptron" in front
-    assert (html_dir / "index.html").exists()
 
 
 def test_chapter_pages_show_figures_stubs_and_visible_tests(site, chapter):
@@ -89,3 +67,51 @@ def test_nothing_secret_is_published(site, secrets):
             if found:
                 leaks[str(path.relative_to(html_dir))] = found[:3]
     assert leaks == {}
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+
+
+def test_front_page_links_every_chapter_in_sidebar_order_with_its_number(site):
+    """The front page's chapter list is links whose text is each page's own title (so its number is the sidebar's)."""
+    html_dir, _ = site
+    front = re.search(r"<article\b.*?</article>", (html_dir / "intro.html").read_text(), flags=re.S).group(0)
+    links = re.findall(r'<a class="reference internal" href="(chapters/[^"#]+)\.html">(.*?)</a>', front, flags=re.S)
+    chapters = [f for f in _toc_files() if f.startswith("chapters/")]
+    assert "How each chapter works" in front and (html_dir / "index.html").exists()
+    assert [href for href, _ in links] == chapters, links
+    for href, text in links:
+        title = re.search(r"<h1>([^<]*)<a class=\"headerlink\"", (html_dir / f"{href}.html").read_text(), flags=re.S).group(1)
+        assert html.unescape(re.sub(r"<[^>]+>", "", text)).strip() == html.unescape(title).strip()
+        assert re.match(r"\d+\. ", html.unescape(title)), f"{href}: the title should start with its number"
+
+
+def test_headings_have_unique_anchors(site):
+    """Two headings with the same text get anchors like #id1, which nobody can link to or read."""
+    html_dir, _ = site
+    bad = {}
+    for page in html_dir.rglob("*.html"):
+        ids = re.findall(r'<section id="(id\d+)"', page.read_text())
+        if ids:
+            bad[str(page.relative_to(html_dir))] = ids
+    assert bad == {}, "give these headings unique text or a label"
+
+
+def test_every_image_has_alt_text_that_describes_it(site):
+    """Figures get alt text from their cell's ``mystnb.image.alt`` metadata, not an empty or hashed name."""
+    html_dir, _ = site
+    missing = []
+    for page in html_dir.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text()):
+            alt = re.search(r'alt="([^"]*)"', tag)
+            src = re.search(r'src="([^"]*)"', tag).group(1)
+            if "logo" in src:
+                continue
+            text = html.unescape(alt.group(1)) if alt else ""
+            if len(text.split()) < 4 or re.fullmatch(r"[0-9a-f]{16,}", text):
+                missing.append(f"{page.relative_to(html_dir)}: {src} alt={text!r}")
+    assert missing == [], "\n".join(missing[:40])
