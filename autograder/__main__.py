@@ -5,7 +5,7 @@ import pathlib
 import sys
 import time
 
-from autograder import grading, masters, release, sample_class
+from autograder import grading, masters, mutation, release, sample_class
 
 
 def _release(args):
@@ -29,6 +29,14 @@ def _check(args):
         failures += len(bad) + len(passing)
         print(f"{chapter}: {'problems found' if bad or passing else 'solutions pass every test, stubs fail every test'}"
               " (judged in the sandbox, hidden tests included)")
+        if args.mutants:
+            rates = mutation.catch_rates(chapter)
+            n = rates["bugs"]
+            print(f"{chapter}: {n} classic bugs; caught by the visible tests alone {rates['visible']}/{n} "
+                  f"({100 * rates['visible'] / n:.0f}%), by all tests {rates['all']}/{n} ({100 * rates['all'] / n:.0f}%)")
+            for name, (got, want) in rates["mismatched"].items():
+                print(f"{chapter}: bug {name} fails {got or 'no test'}, but its mutant says {want}")
+            failures += len(rates["mismatched"])
     return 1 if failures else 0
 
 
@@ -76,6 +84,8 @@ def main(argv=None):
 
     p = commands.add_parser("check", help="check that each master passes its tests and each released stub fails them")
     p.add_argument("chapters", nargs="*")
+    p.add_argument("--mutants", action="store_true",
+                   help="also judge every classic bug: the share caught by visible tests alone and by all tests")
     p.set_defaults(run=_check)
 
     p = commands.add_parser("grade", help="autograde a folder or zip of submissions, write feedback and a CSV")

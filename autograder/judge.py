@@ -279,6 +279,10 @@ def run_test(channel, source, preamble, remote_names, filename="<test>", max_out
             if "torch" in sys.modules:  # probes built by the test are built in the student's kernel
                 from groundup import probes
 
+                # Tests compute on tiny tensors, where a second thread costs more than it gives
+                # (15-40 ms a call on a busy 2-core machine), and jobs already fill the cores.
+                sys.modules["torch"].set_num_threads(1)
+
                 token = probes.maker.set(lambda dotted, args, kwargs: public(dotted)(*args, **kwargs))
             for name in remote_names:
                 namespace[name] = Remote(channel, {"name": name}, name)

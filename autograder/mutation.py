@@ -49,33 +49,48 @@ def mutation_report(chapter, timeout=300, visible_only=False):
 
     The key ``"reference"`` reports the master itself, whose expected failures are none.
     """
+    return mutation_reports(chapter, timeout, kinds=("visible",) if visible_only else ("all",))[
+        "visible" if visible_only else "all"]
+
+
+def mutation_reports(chapter, timeout=300, kinds=("all", "visible")):
+    """``mutation_report`` for each of ``kinds`` ("all": visible and hidden tests; "visible": hidden parts
+    stripped), from one run of the master: each variant's cells run once and are judged once per kind."""
     master = masters.without_hidden_tests(masters.read_master(chapter))
     tests = [(i, c) for i, c in enumerate(master.cells) if c.metadata.get("nbgrader", {}).get("grade")]
     solutions = {c.metadata.nbgrader["grade_id"]: (i, c.source) for i, c in enumerate(master.cells)
                  if c.metadata.get("nbgrader", {}).get("solution")}
-    bundle = _visible_bundle(chapter) if visible_only else masters.judge_bundle(chapter)
-    executor = JudgedExecute(bundle=bundle, timeout=timeout, notebook_seconds=24 * 3600)
+    bundles = {"all": masters.judge_bundle(chapter), "visible": _visible_bundle(chapter)}
+    executor = JudgedExecute(bundle=bundles[kinds[0]], timeout=timeout, notebook_seconds=24 * 3600)
     executor.log.setLevel("ERROR")
-    report = {}
+    reports = {kind: {} for kind in kinds}
+
+    def judge(name, must_fail):
+        for kind in kinds:
+            executor.bundle = bundles[kind]
+            for index, cell in tests:
+                executor.preprocess_cell(cell, executor.resources, index)
+            reports[kind][name] = (frozenset(c.id for _, c in tests if _failed(c)), must_fail)
+
     with course_environment(quick=True), executor.session(master, {"metadata": {"path": str(ROOT)}}):
+        test_cells = {index for index, _ in tests}
         for index, cell in enumerate(master.cells):
-            executor.preprocess_cell(cell, executor.resources, index)
-        report["reference"] = (frozenset(c.id for _, c in tests if _failed(c)), frozenset())
+            if index not in test_cells:  # tests are judged below, once the whole notebook has run
+                executor.preprocess_cell(cell, executor.resources, index)
+        judge("reference", frozenset())
         for name, (nb, must_fail) in _variants(chapter).items():
             changed = [c for c in masters.graded_cells(nb, "solution")
                        if c.source != solutions[c.metadata.nbgrader["grade_id"]][1]]
             for cell in changed:
                 executor.preprocess_cell(copy.deepcopy(cell), executor.resources,
                                          solutions[cell.metadata.nbgrader["grade_id"]][0])
-            for index, cell in tests:
-                executor.preprocess_cell(cell, executor.resources, index)
-            report[name] = (frozenset(c.id for _, c in tests if _failed(c)), must_fail)
+            judge(name, must_fail)
             for cell in changed:  # put the reference solution back
                 index, source = solutions[cell.metadata.nbgrader["grade_id"]]
                 executor.preprocess_cell(nbformat.from_dict(master.cells[index]), executor.resources, index)
             if executor.dead:
                 raise RuntimeError(f"{chapter}: the kernel stopped while testing {name}: {executor.dead}")
-    return report
+    return reports
 
 
 def visible_catch_rate(chapter):
@@ -83,3 +98,21 @@ def visible_catch_rate(chapter):
     report = mutation_report(chapter, visible_only=True)
     bugs = [name for name in report if name not in ("reference", for_chapter(chapter).UNFINISHED.name)]
     return sum(1 for name in bugs if report[name][0]), len(bugs)
+
+
+def catch_rates(chapter):
+    """One row of the mutation table of ``chapter``: how many classic bugs the tests catch.
+
+    Returns a dict: ``bugs`` (classic bugs, the unfinished student not counted), ``visible`` (caught by
+    the visible tests alone), ``all`` (caught by visible and hidden tests), and ``mismatched`` (bugs
+    whose failing tests differ from those their mutant declares, with both sets).
+    """
+    reports = mutation_reports(chapter)
+    full, visible = reports["all"], reports["visible"]
+    bugs = [m.name for m in for_chapter(chapter).MUTANTS]
+    return {
+        "bugs": len(bugs),
+        "visible": sum(1 for name in bugs if visible[name][0]),
+        "all": sum(1 for name in bugs if full[name][0]),
+        "mismatched": {name: (sorted(got), sorted(want)) for name, (got, want) in full.items() if got != want},
+    }

@@ -1,7 +1,7 @@
 """Train the chapter-9 GPT on Tiny Shakespeare outside the notebook, on one device or many.
 
-    python scripts/train_gpt.py --config small                     # CPU: ~0.8M parameters, 2000 steps
-    python scripts/train_gpt.py --config full                      # one GPU: ~10.7M parameters, 5000 steps
+    python scripts/train_gpt.py --config small                     # CPU: ~0.81M parameters, 2000 steps
+    python scripts/train_gpt.py --config full                      # one GPU: ~10.77M parameters, 5000 steps
     torchrun --nproc_per_node=4 scripts/train_gpt.py --config full # DistributedDataParallel on 4 GPUs
     python scripts/train_gpt.py --checkpoint gpt.pt --resume --steps 8000    # carry on from a checkpoint
     python scripts/train_gpt.py --checkpoint gpt.pt --resume --steps 0 --sample 1000   # only generate
@@ -11,6 +11,12 @@ architecture and parameter names as the model students build in chapter 9. Under
 ``torchrun`` every process trains a replica on its own batches; DistributedDataParallel
 averages the gradients, so the replicas stay identical (``--rank-weights`` lets a test
 check that). Data: the first 90% of the text trains, the last 10% validates.
+
+AdamW decays only the weight matrices of the linear layers (``make_optimizer``): weight
+decay pulls a parameter towards 0, which suits a matrix that scales its input, but not a
+layer norm's gain (whose neutral value is 1), a bias or the position table (which shift
+rather than scale). The token table is decayed because, tied to the head, it is a
+linear layer's matrix.
 """
 
 import argparse
@@ -27,7 +33,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # the course root, for autograder/
 from autograder.references.transformers import (  # noqa: E402
-    GPT, GPTConfig, count_parameters, decode, encode, generate, vocabulary)
+    GPT, GPTConfig, count_parameters, decode, encode, generate, make_optimizer, vocabulary)
 from groundup.data import tiny_shakespeare  # noqa: E402
 
 # name -> (model shape, batch size, learning rate, steps). "small" and "full" are the chapter's
@@ -101,7 +107,7 @@ def train(args, log=print):
     model = GPT(config).to(device)
     cuda = device.type == "cuda"
     fused = {"fused": True} if cuda else {}
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, **fused)
+    optimizer = make_optimizer(model, lr, args.weight_decay, **fused)
     step = 0
     if args.resume:
         state = torch.load(args.checkpoint, map_location=device, weights_only=False)
@@ -116,7 +122,8 @@ def train(args, log=print):
     net = DistributedDataParallel(model) if distributed else model
     if cuda and args.compile:
         net = torch.compile(net)
-    say(f"{args.config} model: {count_parameters(model) / 1e6:.2f}M parameters on {device} x {world}; "
+    n_params = count_parameters(model)  # the head's matrix is the token table's: counted once
+    say(f"{args.config} model: {n_params:,} parameters ({n_params / 1e6:.2f}M) on {device} x {world}; "
         f"batch {batch_size} x {config.block_size} tokens per process, lr {lr}, steps {step} -> {steps}")
 
     generator = torch.Generator().manual_seed(args.seed + 1000 * rank + step)  # each process its own batches
@@ -165,6 +172,8 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, help="train until this step (default: the config's)")
     parser.add_argument("--batch-size", type=int, help="sequences per step and process (default: the config's)")
     parser.add_argument("--lr", type=float, help="AdamW learning rate (default: the config's)")
+    parser.add_argument("--weight-decay", type=float, default=0.1,
+                        help="AdamW weight decay, on the linear layers' weight matrices only")
     parser.add_argument("--grad-clip", type=float, default=1.0,
                         help="clip the gradient norm to this, as the chapter's loop does (0: no clipping)")
     parser.add_argument("--eval-interval", type=int, default=250, help="steps between validation-loss estimates")

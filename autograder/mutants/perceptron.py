@@ -56,7 +56,8 @@ MUTANTS = [
     ),
     Mutant(
         name="clean_epoch_not_recorded",
-        description="training stops on a clean epoch before recording it, so the mistakes list lacks its final 0",
+        description="training stops on a clean epoch before recording it, so the mistakes "
+                    "list lacks its final 0",
         cell="train_perceptron",
         old="mistakes.append(count)\n        if count == 0:\n            break",
         new="if count == 0:\n            break\n        mistakes.append(count)",
@@ -80,10 +81,13 @@ MUTANTS = [
     ),
     Mutant(
         name="stale_predictions",
-        description="training predicts the whole epoch with the weights from its start, not after each update",
+        description="training predicts the whole epoch with the weights from its start, "
+                    "not after each update",
         cell="train_perceptron",
         old="for x_i, y_i in zip(X, y):\n            if predict(x_i[None, :], w, b)[0] != y_i:",
-        new="y_hat_epoch = predict(X, w, b)\n        for x_i, y_i, p_i in zip(X, y, y_hat_epoch):\n            if p_i != y_i:",
+        new="y_hat_epoch = predict(X, w, b)\n"
+            "        for x_i, y_i, p_i in zip(X, y, y_hat_epoch):\n"
+            "            if p_i != y_i:",
         fails=frozenset({"test_train_perceptron"}),
     ),
     Mutant(
@@ -116,6 +120,111 @@ MUTANTS = [
         cell="multi_output_predict",
         old="return (scores >= 0).astype(np.int64)",
         new="return (scores > 0).astype(np.int64)",
+        fails=frozenset({"test_multi_output_predict"}),
+    ),
+    # --- added for issue 8: size-1 dimensions, empty batches, margins, optional arguments ---
+    Mutant(
+        name="predict_squeezes",
+        description="predict squeezes the scores, so a batch of one point gives a 0-d array",
+        cell="predict",
+        old="scores = X @ w + b",
+        new="scores = (X @ w + b).squeeze()",
+        # update and training index predict(x[None, :], ...)[0]; the XOR network on one row
+        fails=frozenset({"test_predict", "test_perceptron_update", "test_train_perceptron",
+                         "test_xor_network"}),
+    ),
+    Mutant(
+        name="predict_loop_empty_float",
+        description="predict builds its result from a Python list, which is float64 when empty",
+        cell="predict",
+        old="scores = X @ w + b\n    return (scores >= 0).astype(np.int64)",
+        new="return np.array([int(x @ w + b >= 0) for x in X])",
+        # the XOR network passes an empty batch through predict
+        fails=frozenset({"test_predict", "test_xor_network"}),
+    ),
+    Mutant(
+        name="gate_scores_not_distances",
+        description="AND gets large scores (weights 3, 3, bias -4) but (0, 1) is only 0.24 "
+                    "from its boundary: scores were made large, not distances",
+        cell="gate_weights",
+        old='"and": ([1.0, 1.0], -1.5)',
+        new='"and": ([3.0, 3.0], -4.0)',
+        fails=frozenset({"test_gate_weights"}),
+    ),
+    Mutant(
+        name="nand_from_boundary_and",
+        description="NAND negated from an AND with bias -1: right outputs, but (0, 1) and (1, 0) "
+                    "lie on the boundary",
+        cell="gate_weights",
+        old='"nand": ([-1.0, -1.0], 1.5)',
+        new='"nand": ([-1.0, -1.0], 1.0)',
+        fails=frozenset({"test_gate_weights"}),
+    ),
+    Mutant(
+        name="implies_reversed",
+        description="IMPLIES computed as 'if x2 then x1': the weights point the wrong way",
+        cell="gate_weights",
+        old='"implies": ([-1.0, 1.0], 0.5)',
+        new='"implies": ([1.0, -1.0], 0.5)',
+        fails=frozenset({"test_gate_weights"}),
+    ),
+    Mutant(
+        name="not_weight_scalar",
+        description="NOT's single weight is returned as a number (shape ()), not an array of shape (1,)",
+        cell="gate_weights",
+        old='"not": ([-1.0], 0.5)',
+        new='"not": (-1.0, 0.5)',
+        fails=frozenset({"test_gate_weights"}),
+    ),
+    Mutant(
+        name="update_bias_shape",
+        description="the update forgets the [0] after predict, so the bias comes back with shape (1,)",
+        cell="perceptron_update",
+        old="y_hat = predict(x[None, :], w, b)[0]",
+        new="y_hat = predict(x[None, :], w, b)",
+        fails=frozenset({"test_perceptron_update", "test_train_perceptron"}),
+    ),
+    Mutant(
+        name="update_always_applies",
+        description="the update uses the signed label 2y - 1 as the error, so it also moves on "
+                    "correctly classified points",
+        cell="perceptron_update",
+        old="error = y - y_hat",
+        new="error = 2 * y - 1",
+        # training only calls the update on mistakes, where 2y - 1 equals y - y_hat
+        fails=frozenset({"test_perceptron_update"}),
+    ),
+    Mutant(
+        name="train_ignores_lr",
+        description="training calls the update with a learning rate of 1, whatever lr it was given",
+        cell="train_perceptron",
+        old="w, b = perceptron_update(w, b, x_i, y_i, lr)",
+        new="w, b = perceptron_update(w, b, x_i, y_i, 1.0)",
+        fails=frozenset({"test_train_perceptron"}),
+    ),
+    Mutant(
+        name="train_shuffles",
+        description="training visits the points in a shuffled order instead of the given one",
+        cell="train_perceptron",
+        old="for x_i, y_i in zip(X, y):",
+        new="for i in np.random.default_rng(0).permutation(len(X)):\n"
+            "            x_i, y_i = X[i], y[i]",
+        fails=frozenset({"test_train_perceptron"}),
+    ),
+    Mutant(
+        name="multi_output_W_transposed",
+        description="multi_output_predict multiplies by W.T, as if each row of W were a perceptron",
+        cell="multi_output_predict",
+        old="scores = X @ W + b",
+        new="scores = X @ W.T + b",
+        fails=frozenset({"test_multi_output_predict"}),
+    ),
+    Mutant(
+        name="multi_output_squeezes",
+        description="multi_output_predict squeezes its result, dropping a dimension of size 1",
+        cell="multi_output_predict",
+        old="return (scores >= 0).astype(np.int64)",
+        new="return (scores >= 0).astype(np.int64).squeeze()",
         fails=frozenset({"test_multi_output_predict"}),
     ),
 ]

@@ -9,12 +9,12 @@ accepts NumPy arrays and returns torch tensors (or lists of them);
 
 Conventions shared with the chapter:
 
-* one sample per row: a dense layer maps ``X`` of shape (n, d_in) to
-  ``A = X @ W + b`` with ``W`` of shape (d_in, d_out) and ``b`` of shape (d_out,);
+* one example per row: a dense layer maps ``X`` of shape (N, d_in) to
+  ``Z = X @ W + b`` with ``W`` of shape (d_in, d_out) and ``b`` of shape (d_out,);
 * a network is a list of ``(W, b)`` pairs; every layer but the last is followed
   by the hidden activation (``"sigmoid"`` or ``"relu"``), the last layer's
   output holds the logits, and the loss is the mean softmax cross-entropy over
-  the batch, with integer labels in ``0 .. k-1``;
+  the batch, with integer labels in ``0 .. C-1``; ReLU'(0) is 0, as in torch;
 * the relative error between an analytic gradient ``a`` and a numeric one ``g``
   is ``max |a - g| / max(max(|a| + |g|), tiny)``, with ``tiny`` the smallest
   positive normal float64, so two all-zero gradients agree perfectly.
@@ -39,7 +39,7 @@ def _f64(a, requires_grad=False):
 
 
 def dense_forward(X, W, b):
-    """X @ W + b for X (n, d_in), W (d_in, d_out), b (d_out,), in the inputs' dtype."""
+    """X @ W + b for X (N, d_in), W (d_in, d_out), b (d_out,), in the inputs' dtype."""
     return _tensor(X) @ _tensor(W) + _tensor(b)
 
 
@@ -51,17 +51,17 @@ def sigmoid_derivative(z):
 
 
 def output_error(logits, labels):
-    """Gradient of the mean softmax cross-entropy with respect to the logits (n, k), by autograd."""
+    """Gradient of the mean softmax cross-entropy with respect to the logits (N, C), by autograd."""
     logits = _tensor(logits, requires_grad=True)
     F.cross_entropy(logits, torch.as_tensor(np.asarray(labels), dtype=torch.int64)).backward()
     return logits.grad
 
 
-def dense_backward(dA, X, W):
-    """(dX, dW, db) for A = X @ W + b, given dA = dL/dA, by autograd (b's value does not matter)."""
+def dense_backward(dZ, X, W):
+    """(dX, dW, db) for Z = X @ W + b, given dZ = dL/dZ, by autograd (b's value does not matter)."""
     X, W = _tensor(X, requires_grad=True), _tensor(W, requires_grad=True)
     b = torch.zeros(W.shape[1], dtype=W.dtype, requires_grad=True)
-    (X @ W + b).backward(_tensor(dA))
+    (X @ W + b).backward(_tensor(dZ))
     return X.grad, W.grad, b.grad
 
 
@@ -74,13 +74,13 @@ def loss(params, X, y, activation):
 
     ``params`` may hold NumPy arrays or float64 tensors (which then receive gradients).
     """
-    H = _f64(X)
+    A = _f64(X)
     for layer, (W, b) in enumerate(params):
         W = W if isinstance(W, torch.Tensor) else _f64(W)
         b = b if isinstance(b, torch.Tensor) else _f64(b)
-        A = H @ W + b
-        H = _hidden(activation)(A) if layer < len(params) - 1 else A
-    return F.cross_entropy(H, torch.as_tensor(np.asarray(y), dtype=torch.int64))
+        Z = A @ W + b
+        A = _hidden(activation)(Z) if layer < len(params) - 1 else Z
+    return F.cross_entropy(A, torch.as_tensor(np.asarray(y), dtype=torch.int64))
 
 
 def backward(params, X, y, activation):

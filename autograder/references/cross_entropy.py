@@ -9,10 +9,17 @@ Conventions shared with the chapter:
 
 * a float32 input is computed in float32 and gives a float32 result; every other
   input is computed in float64 (the output dtype follows the input dtype);
-* labels are integers: 0 or 1 for the binary losses, 0 .. k-1 for k classes;
+* labels are integers: 0 or 1 for the binary losses, 0 .. C-1 for C classes;
 * ``binary_cross_entropy`` clips the probabilities to ``[EPS, 1 - EPS]`` with
   ``EPS = 1e-7``, both bounds rounded to the dtype of ``p``, before taking logs;
-* the losses are means over all entries (``cross_entropy`` also has ``"sum"``);
+* ``binary_cross_entropy`` also takes other clipping margins ``eps``;
+* ``softmax`` divides by the temperature ``tau`` before normalizing;
+* ``one_hot`` mixes the one-hot rows with the uniform distribution when
+  ``smoothing`` > 0 (PyTorch's ``label_smoothing``), in float64;
+* the losses are means over all entries (``cross_entropy`` also has ``"sum"``
+  and ``"none"``);
+* ``cross_entropy_grad`` is the gradient of the mean cross-entropy against the
+  (possibly smoothed) targets of ``one_hot``;
 * ``logistic_regression_step`` takes one gradient-descent step on the mean binary
   cross-entropy of the model ``sigmoid(X @ w + b)``, in float64.
 """
@@ -42,14 +49,15 @@ def stable_sigmoid(z):
     return torch.sigmoid(_tensor(z))
 
 
-def softmax(z, axis=-1):
-    """Softmax of z along ``axis``: every slice along that axis is positive and sums to 1."""
-    return torch.softmax(_tensor(z), dim=axis)
+def softmax(z, axis=-1, tau=1.0):
+    """Softmax of z / tau along ``axis``: every slice along that axis is positive and sums to 1."""
+    return torch.softmax(_tensor(z) / tau, dim=axis)
 
 
-def one_hot(labels, num_classes):
-    """float64 matrix (n, num_classes) with a single 1 per row, in the column of that row's label."""
-    return F.one_hot(_labels(labels), num_classes).to(torch.float64)
+def one_hot(labels, num_classes, smoothing=0.0):
+    """float64 (N, C): (1 - smoothing) * one-hot rows + smoothing / C (plain one-hot rows for 0)."""
+    Y = F.one_hot(_labels(labels), num_classes).to(torch.float64)
+    return (1.0 - smoothing) * Y + smoothing / num_classes
 
 
 def binary_cross_entropy(p, y, eps=EPS):
@@ -65,19 +73,19 @@ def binary_cross_entropy_with_logits(z, y):
 
 
 def cross_entropy(logits, labels, reduction="mean"):
-    """Cross-entropy of softmax(logits) (n, k) against integer labels (n,), averaged or summed (0-d tensor)."""
+    """Cross-entropy of softmax(logits) (N, C) against integer labels (N,): mean, sum or none."""
     return F.cross_entropy(_tensor(logits), _labels(labels), reduction=reduction)
 
 
 def softmax_jacobian(z):
-    """The (k, k) matrix of partial derivatives d softmax(z)_i / d z_j for one vector z of shape (k,)."""
+    """The (C, C) matrix of partial derivatives d softmax(z)_c / d z_k for one z of shape (C,)."""
     return jacobian(lambda t: torch.softmax(t, dim=0), _tensor(z))
 
 
-def cross_entropy_grad(logits, labels):
-    """Gradient (n, k) of the mean cross-entropy with respect to the logits, by autograd."""
+def cross_entropy_grad(logits, labels, smoothing=0.0):
+    """Gradient (N, C) of the mean cross-entropy (label smoothing ``smoothing``) by autograd."""
     logits = _tensor(logits).requires_grad_()
-    F.cross_entropy(logits, _labels(labels), reduction="mean").backward()
+    F.cross_entropy(logits, _labels(labels), reduction="mean", label_smoothing=smoothing).backward()
     return logits.grad
 
 

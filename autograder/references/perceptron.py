@@ -76,7 +76,8 @@ def multi_output_predict(X, W, b):
 def gate_truth_table(name):
     """Inputs (float64, one row per input combination) and int64 outputs of a logic gate.
 
-    'and', 'or' and 'nand' take two inputs (four rows); 'not' takes one (two rows).
+    'and', 'or', 'nand', 'nor' and 'implies' ("if x1 then x2") take two inputs
+    (four rows); 'not' takes one (two rows).
     """
     if name == "not":
         a = torch.tensor([False, True])
@@ -87,8 +88,22 @@ def gate_truth_table(name):
         "and": torch.logical_and(a, c),
         "or": torch.logical_or(a, c),
         "nand": torch.logical_not(torch.logical_and(a, c)),
+        "nor": torch.logical_not(torch.logical_or(a, c)),
+        "implies": torch.logical_or(torch.logical_not(a), c),
     }
     return torch.stack([a, c], dim=1).to(torch.float64), outputs[name].to(torch.int64)
+
+
+def margin(X, w, b):
+    """Smallest distance |x @ w + b| / ||w|| from a row x of X (n, d) to the boundary of (w, b).
+
+    Zero weights have no boundary: their margin is 0.
+    """
+    X, w = _f64(X), _f64(w)
+    norm = torch.linalg.vector_norm(w)
+    if norm == 0:
+        return torch.tensor(0.0, dtype=torch.float64)
+    return (torch.abs(X @ w + float(b)) / norm).min()
 
 
 def xor(X):
