@@ -93,13 +93,6 @@ def mutation_reports(chapter, timeout=300, kinds=("all", "visible")):
     return reports
 
 
-def visible_catch_rate(chapter):
-    """(bugs caught by the visible tests alone, bugs in all) for ``chapter``'s classic bugs."""
-    report = mutation_report(chapter, visible_only=True)
-    bugs = [name for name in report if name not in ("reference", for_chapter(chapter).UNFINISHED.name)]
-    return sum(1 for name in bugs if report[name][0]), len(bugs)
-
-
 def catch_rates(chapter):
     """One row of the mutation table of ``chapter``: how many classic bugs the tests catch.
 
