@@ -104,6 +104,14 @@ def _ignorable(parts):
     return any(p == "__MACOSX" or p == ".ipynb_checkpoints" or p.startswith(".") for p in parts)
 
 
+def _nbgrader_stamp(parts):
+    """nbgrader's collect puts ``<student>/<assignment>/timestamp.txt`` beside each submission."""
+    return len(parts) == 3 and parts[-1] == "timestamp.txt"
+
+
+NBGRADER_STAMP = "ignored: nbgrader's record of when it was submitted"
+
+
 @dataclasses.dataclass
 class Entry:
     name: str  # the path inside the folder or zip, as the instructor sees it
@@ -151,6 +159,8 @@ def collect(submissions, into):
                 problem = _member_problem(member, name)
                 if not problem and _ignorable(parts):
                     problem = "ignored: a hidden, system or checkpoint file"
+                elif not problem and _nbgrader_stamp(parts):
+                    problem = NBGRADER_STAMP
                 elif not problem and name.lower().endswith(".zip"):
                     problem = "refused: a zip inside the zip (unpack it and submit the notebook)"
                 elif not problem and not name.lower().endswith(".ipynb"):
@@ -187,6 +197,8 @@ def collect(submissions, into):
             entries.append(Entry(relative, None, "refused: a symbolic link"))
         elif _ignorable(parts):
             entries.append(Entry(relative, None, "ignored: a hidden, system or checkpoint file"))
+        elif _nbgrader_stamp(parts):
+            entries.append(Entry(relative, None, NBGRADER_STAMP))
         elif relative.lower().endswith(".zip"):
             entries.append(Entry(relative, None, "refused: a zip inside the submissions folder (unpack it first)"))
         elif not relative.lower().endswith(".ipynb"):

@@ -32,7 +32,7 @@ import types
 
 import numpy
 
-from groundup import wire
+from groundup import checks, wire
 
 _state = threading.local()
 
@@ -276,6 +276,7 @@ def run_test(channel, source, preamble, remote_names, filename="<test>", max_out
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             exec(preamble, namespace)  # noqa: S102 -- the chapter's own imports
+            checks.start_count()  # "N checks passed" counts this test's checks only
             if "torch" in sys.modules:  # probes built by the test are built in the student's kernel
                 from groundup import probes
 

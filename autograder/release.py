@@ -8,12 +8,16 @@
 3. execute the source notebook (reference solutions in place, full-size demos) and
    copy the outputs of every cell that is neither an exercise nor a test into the
    student version, so readers see the real figures and results;
-4. write ``chapters/<chapter>.ipynb``.
+4. add the cells every student notebook has (how to work on it, the Colab install cell, a
+   last cell that runs every visible test), name the function in each stub's error, and
+   write ``chapters/<chapter>.ipynb`` and the visible tests for ``groundup.check_all``.
 """
 
 import contextlib
+import json
 import os
 import pathlib
+import re
 import sys
 import tempfile
 
@@ -22,9 +26,11 @@ import yaml
 from nbclient import NotebookClient
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import compute_checksum
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.masters import CHAPTERS, ROOT, graded_cells, judge_bundle, read_master, without_hidden_tests
+from groundup.checks import VISIBLE_TESTS
 
 CONFIG_FILE = ROOT / "autograder" / "nbgrader_config.py"
 
@@ -83,31 +89,113 @@ def generate_assignment(api, chapter):
 
 
 SETUP_CELL_ID = "setup-groundup"
+HOW_TO_CELL_ID = "how-to-work"
+CHECK_CELL_IDS = ("check-your-work", "check-all")
+# Cells that release adds to every student notebook: the website hides them (remove-cell),
+# the downloaded notebook keeps them.
+RELEASE_CELL_IDS = (SETUP_CELL_ID, HOW_TO_CELL_ID, *CHECK_CELL_IDS)
+HIDE_ON_SITE = {"tags": ["remove-cell"]}
+
+
+def repository_url():
+    """The course repository: the one setting behind the launch buttons and the Colab install cell."""
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 
 
 def setup_cell():
     """The first code cell of every student notebook: installs ``groundup`` where it is missing (Colab)."""
-    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
     source = (
         "# Make the course's helper library importable. Where the course is installed\n"
         "# (make lab, Binder, JupyterHub) this does nothing; on Colab it installs it first.\n"
         "try:\n"
         "    import groundup\n"
         "except ImportError:\n"
-        f'    %pip install --quiet "groundup @ git+{url}"\n'
+        f'    %pip install --quiet "groundup @ git+{repository_url()}"\n'
         "    import groundup"
     )
-    # The website hides it (remove-cell); the downloaded notebook keeps it.
-    return nbformat.v4.new_code_cell(source, id=SETUP_CELL_ID, metadata={"tags": ["remove-cell"]})
+    return nbformat.v4.new_code_cell(source, id=SETUP_CELL_ID, metadata=HIDE_ON_SITE)
+
+
+def how_to_cell(chapter):
+    """The note at the top of every student notebook: how to work on it and hand it in."""
+    text = f"""\
+> **How to work on this notebook**
+>
+> 1. Work on your own copy: `make lab` makes one in `work/`; on Colab, *File > Save a copy in Drive*.
+> 2. Each **Graded exercise** is a function whose body raises `NotImplementedError`. Replace that
+>    line with your code. The cell after it checks your work and prints a line starting with ✓
+>    when every check passes.
+> 3. Before you hand it in, run the notebook from top to bottom (*Kernel > Restart Kernel and Run
+>    All Cells*), then press **Validate** in the toolbar. On Colab, which has no Validate button,
+>    run the last cell, `groundup.check_all("{chapter}")`, instead.
+> 4. Save, and hand in this `.ipynb` file, named as your instructor asks (for example
+>    `yourid_{chapter}.ipynb`).
+>
+> The visible checks catch common mistakes. Grading also runs hidden tests, on random and
+> edge-case inputs."""
+    return nbformat.v4.new_markdown_cell(text, id=HOW_TO_CELL_ID, metadata=HIDE_ON_SITE)
+
+
+def check_cells(chapter):
+    """The last two cells of every student notebook: every visible test at once, for Colab."""
+    text = ("## Check your work\n\n"
+            "Run every visible test at once and see a table of what passes. In JupyterLab the "
+            "**Validate** button does the same for the whole notebook.")
+    return [nbformat.v4.new_markdown_cell(text, id=CHECK_CELL_IDS[0], metadata=HIDE_ON_SITE),
+            nbformat.v4.new_code_cell(f'groundup.check_all("{chapter}")', id=CHECK_CELL_IDS[1],
+                                      metadata=HIDE_ON_SITE)]
+
+
+_DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)")
+_CLASS = re.compile(r"^(\s*)class\s+(\w+)")
+_ADDED_TO = re.compile(r"^@add_to_class\((\w+)\)")
+
+
+def name_stubs(cell):
+    """Make each stub's ``NotImplementedError`` name the function (or method) to write."""
+    lines = cell.source.split("\n")
+    for i, line in enumerate(lines):
+        if line.strip() != "raise NotImplementedError()":
+            continue
+        indent = len(line) - len(line.lstrip())
+        name, level = cell.metadata.nbgrader["grade_id"], indent
+        for j in range(i - 1, -1, -1):
+            match = _DEF.match(lines[j]) or _CLASS.match(lines[j])
+            if match and len(match.group(1)) < level:
+                name = match.group(2) if level == indent else f"{match.group(2)}.{name}"
+                level = len(match.group(1))
+                # A method added after its class is defined (chapter 9): @add_to_class(Block)
+                added = _ADDED_TO.match(lines[j - 1]) if j and level == 0 else None
+                if added:
+                    name = f"{added.group(1)}.{name}"
+        lines[i] = line.replace("NotImplementedError()", f'NotImplementedError("{name}: your code here")')
+    cell.source = "\n".join(lines)
+    cell.metadata.nbgrader["checksum"] = compute_checksum(cell)  # of the stub the student receives
 
 
 def student_version(chapter):
     """The student notebook of ``chapter`` without outputs (stubs in place, hidden tests gone)."""
     with tempfile.TemporaryDirectory() as tmp:
         nb = nbformat.read(generate_assignment(nbgrader_api(tmp), chapter), as_version=4)
+    for cell in graded_cells(nb, "solution"):
+        name_stubs(cell)
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-    nb.cells.insert(first_code, setup_cell())
+    nb.cells[first_code:first_code] = [how_to_cell(chapter), setup_cell()]
+    nb.cells.extend(check_cells(chapter))
     return nb
+
+
+def visible_tests(nb):
+    """The visible tests of a student notebook, as ``groundup.check_all`` runs them."""
+    return [{"grade_id": c.metadata.nbgrader["grade_id"], "points": c.metadata.nbgrader["points"],
+             "source": c.source} for c in graded_cells(nb, "grade")]
+
+
+def write_visible_tests():
+    """Write ``groundup/visible_tests.json`` from the notebooks in ``chapters/``."""
+    tests = {p.stem: visible_tests(nbformat.read(p, as_version=4)) for p in sorted(CHAPTERS.glob("*.ipynb"))}
+    VISIBLE_TESTS.write_text(json.dumps(tests, indent=1, ensure_ascii=False) + "\n")
+    return VISIBLE_TESTS
 
 
 def execute(nb, timeout=1800, quick=False):
@@ -125,11 +213,11 @@ def _is_graded(cell):
 def with_reference_outputs(student, executed):
     """Copy outputs from the executed source into the student notebook, except on exercise and test cells."""
     ran_by_id = {c.id: c for c in executed.cells}
-    ours = [c.id for c in student.cells if c.id != SETUP_CELL_ID]
+    ours = [c.id for c in student.cells if c.id not in RELEASE_CELL_IDS]
     if ours != [c.id for c in executed.cells]:
         raise RuntimeError("the student version and the executed source no longer have the same cells")
     for mine in student.cells:
-        if mine.cell_type != "code" or mine.id == SETUP_CELL_ID:
+        if mine.cell_type != "code" or mine.id in RELEASE_CELL_IDS:
             continue
         ran = ran_by_id[mine.id]
         keep = not _is_graded(mine)
@@ -147,6 +235,7 @@ def release(chapter, run=True):
     CHAPTERS.mkdir(exist_ok=True)
     path = CHAPTERS / f"{chapter}.ipynb"
     nbformat.write(student, path)
+    write_visible_tests()
     return path
 
 

@@ -1,6 +1,8 @@
 """Shared fixtures: the chapters, their masters, and the strings that must never reach students."""
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +71,30 @@ def site(tmp_path_factory):
     log = run.stdout + run.stderr
     assert run.returncode == 0, f"strict site build failed:\n{log[-6000:]}"
     return out / "_build" / "html", log
+
+
+# --- a real browser: Debian's Chromium driven by Playwright (its own download is not reachable) ------
+def chromium():
+    """The system Chromium, or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium()
+    if path is None:
+        message = "no Chromium on this machine: install the Debian package 'chromium' (make test does, as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # --no-sandbox: Chromium's own sandbox refuses to start as root (CI runs as root).
+        instance = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
+        yield instance
+        instance.close()

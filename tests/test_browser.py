@@ -14,15 +14,12 @@ on CI (``CI`` set) that is a failure, not a skip.
 
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from conftest import ROOT
 
@@ -61,30 +58,6 @@ INSPECT = """() => {
     broken, unreadable, theme: document.documentElement.dataset.theme,
   };
 }"""
-
-
-def chromium():
-    """The system Chromium, or None."""
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium()
-    if path is None:
-        message = "no Chromium on this machine: install the Debian package 'chromium' (make test does, as root)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as p:
-        # --no-sandbox: Chromium's own sandbox refuses to start as root (CI runs as root).
-        instance = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

@@ -162,7 +162,7 @@ import groundup.checks as checks
 import groundup.worker as worker
 noop = (lambda *a, **k: None).__code__
 for name in ("check_type", "check_shape", "check_dtype", "check_equal", "check_close"):
-    getattr(checks, name).__code__ = noop
+    getattr(checks, name).__wrapped__.__code__ = noop  # the check itself, inside its counter
 worker._original_handle = types.FunctionType(worker._Session.handle.__code__, worker.__dict__)
 def _swallow(self, request, blobs):
     try:
@@ -884,7 +884,7 @@ def test_forged_verdicts_score_what_the_code_deserves(hostile, sid):
 def test_liars_are_judged_by_their_values(hostile):
     """An object equal to everything stays in the kernel; an ndarray subclass arrives as plain data."""
     messages = {t["test"]: t["message"] for t in hostile.result("forge-eq-liar")["tests"]}
-    assert "should be a ndarray, got Remote" in messages["test_predict"], messages
+    assert "should be an ndarray, got Remote" in messages["test_predict"], messages
     messages = {t["test"]: t["message"] for t in hostile.result("forge-ndarray-liar")["tests"]}
     assert "entries are wrong" in messages["test_predict"], messages
 

@@ -30,10 +30,53 @@ def test_check_equal_counts_wrong_entries():
 
 
 def test_check_shape_and_dtype():
-    with pytest.raises(AssertionError, match="should be a ndarray, got list"):
+    with pytest.raises(AssertionError, match="should be an ndarray, got list"):
         checks.check_shape([1, 2], (2,), "w")
     with pytest.raises(AssertionError, match="dtype int64, got float64"):
         checks.check_dtype(np.zeros(2), np.int64, "y")
+
+
+def test_article_before_a_type_name():
+    with pytest.raises(AssertionError, match="should be an int, got str"):
+        checks.check_type("1", int, "n")
+    with pytest.raises(AssertionError, match="should be a float or floating, got str"):
+        checks.check_type("1", (float, np.floating), "b")
+
+
+def test_report_counts_the_checks_of_this_test_only(capsys):
+    checks.start_count()
+    checks.check_shape(np.zeros(2), (2,), "w")  # calls check_type inside: one check, not two
+    checks.check_equal([1], [1], "y")
+    checks.report("predict")
+    assert capsys.readouterr().out == "\u2713 predict: 2 checks passed\n"
+    with pytest.raises(AssertionError):
+        checks.check_equal([1], [1, 2], "y")
+    checks.check_close(1.0, 1.0, "b")  # a failed check is no pass; the next test starts afresh
+    checks.report("train")
+    assert capsys.readouterr().out == "\u2713 train: 1 check passed\n"
+
+
+def test_check_all_runs_every_visible_test_and_says_which_fail(capsys, monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    tests = checks.visible_tests("01_perceptron")
+    assert tests and all(t["grade_id"].startswith("test_") and "HIDDEN" not in t["source"] for t in tests)
+    # A namespace where predict is right and nothing else is written yet.
+    namespace = {"np": np, "predict": lambda X, w, b: (X @ w + b >= 0).astype(np.int64)}
+    results = checks.run_visible_tests("01_perceptron", namespace)
+    status = {r["grade_id"]: r["status"] for r in results}
+    assert status["test_predict"] == "passed"
+    assert [s for t, s in status.items() if t != "test_predict"] == ["failed"] * (len(tests) - 1)
+    assert results[0]["message"].endswith("checks passed")
+    namespace["predict"] = lambda X, w, b: (X @ w + b > 0).astype(np.int64)  # the boundary bug
+    assert checks.run_visible_tests("01_perceptron", namespace)[0]["status"] == "failed"
+    checks.check_all("01_perceptron", namespace)
+    table = capsys.readouterr().out
+    assert "\u2717 test_predict" in table and f"0 of {len(tests)} visible tests pass" in table
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")  # Validate and grading run the cell: no-op
+    checks.check_all("01_perceptron")
+    assert "not while nbgrader runs" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="01_perceptron"):
+        checks.visible_tests("01_perceptrons")
 
 
 @settings(max_examples=30, deadline=None)

@@ -42,6 +42,13 @@ def test_every_test_has_hidden_part(chapter):
         assert hidden and "agree(" in hidden[0], f"{cell.id}: no hidden comparison with a reference"
 
 
+def test_every_test_ends_by_reporting_what_it_tested(chapter):
+    """The last line prints '✓ <name>: N checks passed' (after the hidden part, so never early)."""
+    for cell in masters.graded_cells(masters.read_master(chapter), "grade"):
+        last = cell.source.strip().splitlines()[-1]
+        assert re.fullmatch(r'report\("[\w.]+"\)', last), f"{cell.id} ends with {last!r}, not report(...)"
+
+
 def test_master_errors_are_reported():
     nb = jupytext.reads("```{code-cell} ipython3\n:grade_id: f\n:points: 2\n\nx = 1\n```\n", fmt="md:myst")
     with pytest.raises(masters.MasterError, match="test_"):

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from autograder import masters
+from autograder import masters, release
 from conftest import ROOT, find_leaks
 
 
@@ -33,7 +33,7 @@ def test_chapter_pages_show_figures_stubs_and_visible_tests(site, chapter):
     raw = page.read_text()
     text = visible_text(page)
     assert raw.count("<img") >= 2, "figures missing"
-    assert "raise NotImplementedError()" in text
+    assert 'raise NotImplementedError("' in text and ': your code here")' in text
     for cell in masters.graded_cells(masters.read_master(chapter), "grade"):
         first_line = cell.source.strip().splitlines()[0]
         assert first_line in text, f"visible test of {cell.id} missing from the page"
@@ -46,6 +46,22 @@ def test_launch_and_download_buttons(site, chapter):
     assert "mybinder.org" in raw and "colab.research.google.com" in raw
     assert (html_dir / "_sources" / "chapters" / f"{chapter}.ipynb").exists()
     assert f"_sources/chapters/{chapter}.ipynb" in raw
+
+
+def test_launch_buttons_and_colab_install_cell_name_the_configured_repository(site, chapter):
+    """One setting, `repository.url` in _config.yml, behind every launch button and the install cell."""
+    url = release.repository_url()
+    owner_repo = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+?)/?", url).group(1)
+    html_dir, _ = site
+    raw = (html_dir / "chapters" / f"{chapter}.html").read_text()
+    binder = re.findall(r"https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/main\?urlpath=lab/tree/chapters/"
+                        rf"{chapter}\.ipynb", raw)
+    colab = re.findall(r"https://colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/main/chapters/"
+                       rf"{chapter}\.ipynb", raw)
+    assert binder and colab and set(binder) == set(colab) == {owner_repo}, (binder, colab)
+    nb = json.loads((ROOT / "chapters" / f"{chapter}.ipynb").read_text())
+    setup = next(c for c in nb["cells"] if c.get("id") == release.SETUP_CELL_ID)
+    assert f'"groundup @ git+{url}"' in "".join(setup["source"]), "run `make release` after changing the URL"
 
 
 def test_math_is_served_locally(site):
