@@ -26,7 +26,6 @@ import yaml
 from nbclient import NotebookClient
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.utils import compute_checksum
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.masters import CHAPTERS, ROOT, graded_cells, judge_bundle, read_master, without_hidden_tests
@@ -169,8 +168,8 @@ def name_stubs(cell):
                 if added:
                     name = f"{added.group(1)}.{name}"
         lines[i] = line.replace("NotImplementedError()", f'NotImplementedError("{name}: your code here")')
+    # The checksum stays nbgrader's own, as in its gradebook: it checks checksums of locked cells only.
     cell.source = "\n".join(lines)
-    cell.metadata.nbgrader["checksum"] = compute_checksum(cell)  # of the stub the student receives
 
 
 def student_version(chapter):

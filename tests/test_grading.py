@@ -27,7 +27,7 @@ def _replace_stubs(nb, stubs, body):
     """Put ``body`` (indented like the stub) in place of the stub line of each exercise in ``stubs``."""
     for cell in masters.graded_cells(nb, "solution"):
         if cell.metadata.nbgrader["grade_id"] in stubs:
-            cell.source = re.sub(r"^([ \t]*)raise NotImplementedError\(\)",
+            cell.source = re.sub(r"^([ \t]*)raise NotImplementedError\(.*\)$",
                                  lambda m: "\n".join(m.group(1) + line for line in body.splitlines()),
                                  cell.source, flags=re.M)
     return nb

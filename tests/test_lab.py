@@ -72,9 +72,10 @@ def _free_port():
 
 @pytest.fixture(scope="module")
 def student_lab(tmp_path_factory):
-    """`make lab` on a work folder of its own: (base URL, token, work folder, chapters before)."""
+    """`make lab` on a work folder of its own: (base URL, token, work folder, chapters before, log)."""
     work = tmp_path_factory.mktemp("work")
     settings = tmp_path_factory.mktemp("lab-settings")
+    log_path = tmp_path_factory.mktemp("lab-log") / "lab.log"
     # Render every cell (no virtual scrolling) and skip the news prompt, for a scripted reader.
     for plugin, value in (("notebook-extension/tracker", {"windowingMode": "none"}),
                           ("apputils-extension/notification", {"fetchNews": "false"})):
@@ -83,7 +84,7 @@ def student_lab(tmp_path_factory):
         path.write_text(json.dumps(value))
     before = _snapshot(ROOT / "chapters")
     port, token = _free_port(), os.urandom(8).hex()
-    log = open(work.parent / "lab.log", "w")
+    log = open(log_path, "w")
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings))
     proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"WORK={work}",
                              f"LAB_ARGS=--no-browser --port={port} --IdentityProvider.token={token}"],
@@ -97,16 +98,16 @@ def student_lab(tmp_path_factory):
         except OSError:
             if proc.poll() is not None or time.time() > deadline:
                 log.close()
-                pytest.fail(f"make lab did not start:\n{(work.parent / 'lab.log').read_text()[-3000:]}")
+                pytest.fail(f"make lab did not start:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.5)
-    yield url, token, work, before
+    yield url, token, work, before, log_path
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=30)
     log.close()
 
 
 def test_a_student_works_runs_and_validates_in_their_own_copy(student_lab, browser):
-    url, token, work, before = student_lab
+    url, token, work, before, log_path = student_lab
     assert sorted(p.name for p in work.glob("*.ipynb")) == sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
@@ -155,3 +156,5 @@ def test_a_student_works_runs_and_validates_in_their_own_copy(student_lab, brows
 
     # The tracked chapters are exactly as they were: the student worked in work/ only.
     assert _snapshot(ROOT / "chapters") == before
+    log = log_path.read_text()
+    assert "No nbgrader_config.py" not in log and "formgrader" not in log.lower(), log[-3000:]
