@@ -18,6 +18,7 @@ import numpy as np
 
 # Checks passed in the current cell: (the cell's IPython execution count, how many).
 _tally = [None, 0]
+_reported = [None]  # the count of the last report(), for check_all
 _depth = [0]  # a check that calls another (check_shape calls check_type) counts once
 
 
@@ -58,7 +59,7 @@ def start_count():
 
 def report(name):
     """Print one line saying that every check of ``name``'s test passed; start a new count."""
-    count = passed_so_far()
+    count = _reported[0] = passed_so_far()
     start_count()
     print(f"\u2713 {name}: " + (f"{count} check{'' if count == 1 else 's'} passed" if count else "passed"))
 
@@ -143,6 +144,7 @@ def run_visible_tests(chapter, namespace):
     results = []
     for test in visible_tests(chapter):
         start_count()
+        _reported[0] = None
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
@@ -153,7 +155,7 @@ def run_visible_tests(chapter, namespace):
             first = (str(err).strip().splitlines() or [""])[0]
             status, message = "failed", f"{type(err).__name__}: {first}"[:160]
         else:
-            count = passed_so_far()
+            count = passed_so_far() if _reported[0] is None else _reported[0]
             status, message = "passed", f"{count} check{'' if count == 1 else 's'} passed"
         results.append({"grade_id": test["grade_id"], "points": test["points"], "status": status,
                         "message": message})
