@@ -22,17 +22,20 @@ def main(argv=None):
     parser.add_argument("--config", choices=sorted(train_gpt.CONFIGS), default="small")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--steps", type=int)
-    parser.add_argument("--eval-interval", type=int, default=100)
+    parser.add_argument("--eval-interval", type=int, default=50)
     parser.add_argument("--target", type=float, help="report when the validation loss first reaches this")
+    parser.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto")
     parser.add_argument("--no-compile", dest="compile", action="store_false")
     args = parser.parse_args(argv)
 
     train_args = train_gpt.parse_args(["--config", args.config, "--device", args.device, "--eval-interval",
-                                       str(args.eval_interval)] + ([] if args.steps is None else ["--steps", str(args.steps)])
+                                       str(args.eval_interval), "--precision", args.precision] + ([] if args.steps is None else ["--steps", str(args.steps)])
                                       + ([] if args.compile else ["--no-compile"]))
     device = train_gpt.pick_device(args.device)
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{platform.processor() or 'CPU'}, {torch.get_num_threads()} threads"
-    print(f"benchmark: config {args.config} on {device} ({where}), torch {torch.__version__}")
+    bf16 = train_gpt.use_bf16(args.precision, device)
+    print(f"benchmark: config {args.config} on {device} ({where}), torch {torch.__version__}, "
+          f"{'bfloat16 autocast' if bf16 else 'float32'}")
     history = train_gpt.train(train_args, log=lambda *a: None)
 
     print(f"{'step':>6} {'seconds':>9} {'val loss':>9} {'tokens/s':>11}")

@@ -33,15 +33,16 @@ from torch.nn.parallel import DistributedDataParallel
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # the course root, for autograder/
 from autograder.references.transformers import (  # noqa: E402
-    GPT, GPTConfig, count_parameters, decode, encode, generate, make_optimizer, vocabulary)
+    GPT, GPTConfig, count_parameters, decode, encode, generate, make_optimizer, make_scheduler, vocabulary)
 from groundup.data import tiny_shakespeare  # noqa: E402
 
-# name -> (model shape, batch size, learning rate, steps). "small" and "full" are the chapter's
-# CPU and GPU configurations; "tiny" exists for tests.
+# name -> (model shape, batch size, peak learning rate, steps, warm-up steps). "small" and "full"
+# are the chapter's CPU and GPU configurations; "tiny" exists for tests. Both real ones train
+# as chapter 4 teaches: AdamW, a linear warm-up, then cosine decay to a tenth of the peak.
 CONFIGS = {
-    "full": (GPTConfig(block_size=256, n_layer=6, n_head=6, n_embd=384, dropout=0.2), 64, 3e-4, 5000),
-    "small": (GPTConfig(block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0), 12, 1e-3, 2000),
-    "tiny": (GPTConfig(block_size=16, n_layer=1, n_head=2, n_embd=16, dropout=0.0), 4, 1e-3, 10),
+    "full": (GPTConfig(block_size=256, n_layer=6, n_head=6, n_embd=384, dropout=0.2), 64, 1e-3, 2000, 100),
+    "small": (GPTConfig(block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0), 24, 6e-3, 700, 60),
+    "tiny": (GPTConfig(block_size=16, n_layer=1, n_head=2, n_embd=16, dropout=0.0), 4, 1e-3, 10, 2),
 }
 
 
@@ -84,6 +85,24 @@ def evaluate(model, data, config, batch_size, batches, device, autocast):
     return sum(losses) / len(losses)
 
 
+def use_bf16(precision, device):
+    """Whether to train under bfloat16 autocast: ``precision`` is "auto", "bf16" or "fp32".
+
+    "auto" uses it on CUDA and on CPUs with native bfloat16 arithmetic (AVX512-BF16 or AMX),
+    where it is 1.2-1.3 times faster; elsewhere it would be slower than float32.
+    """
+    if precision != "auto":
+        return precision == "bf16"
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        try:
+            return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())  # no public API asks this
+        except (AttributeError, RuntimeError):
+            return False
+    return False
+
+
 def train(args, log=print):
     """Train as ``args`` says; return the history: one dict per evaluation."""
     distributed = "RANK" in os.environ
@@ -96,38 +115,46 @@ def train(args, log=print):
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     say = log if rank == 0 else (lambda *a, **k: None)
 
-    config, batch_size, lr, steps = CONFIGS[args.config]
+    config, batch_size, lr, steps, warmup = CONFIGS[args.config]
     batch_size = args.batch_size or batch_size
     lr = args.lr or lr
     steps = steps if args.steps is None else args.steps
+    warmup = warmup if args.warmup is None else args.warmup
     chars, train_data, val_data = split_data(tiny_shakespeare())
     config = dataclasses.replace(config, vocab_size=len(chars))
 
     torch.manual_seed(args.seed)  # identical initial weights in every process
     model = GPT(config).to(device)
     cuda = device.type == "cuda"
-    fused = {"fused": True} if cuda else {}
-    optimizer = make_optimizer(model, lr, args.weight_decay, **fused)
+    # The fused AdamW updates every tensor in one kernel, on CUDA and (since torch 2.4) on CPUs.
+    optimizer = make_optimizer(model, lr, args.weight_decay, betas=(0.9, args.beta2),
+                               fused=device.type in ("cuda", "cpu"))
+    scheduler = make_scheduler(optimizer, warmup, steps)
     step = 0
     if args.resume:
         state = torch.load(args.checkpoint, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
         step = state["step"]
         say(f"resumed from {args.checkpoint} at step {step}")
 
+    bf16 = use_bf16(args.precision, device)
+
     def autocast():
-        return torch.autocast("cuda", dtype=torch.bfloat16) if cuda else torch.autocast("cpu", enabled=False)
+        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
 
     net = DistributedDataParallel(model) if distributed else model
     if cuda and args.compile:
         net = torch.compile(net)
     n_params = count_parameters(model)  # the head's matrix is the token table's: counted once
     say(f"{args.config} model: {n_params:,} parameters ({n_params / 1e6:.2f}M) on {device} x {world}; "
-        f"batch {batch_size} x {config.block_size} tokens per process, lr {lr}, steps {step} -> {steps}")
+        f"batch {batch_size} x {config.block_size} tokens per process, lr {lr} (warm-up {warmup} steps, "
+        f"then cosine to {lr / 10:g}), {'bfloat16 autocast' if bf16 else 'float32'}, steps {step} -> {steps}")
 
     generator = torch.Generator().manual_seed(args.seed + 1000 * rank + step)  # each process its own batches
-    history, start, last, tokens = [], time.perf_counter(), time.perf_counter(), 0
+    # Seconds of training only: the validation estimates are not counted.
+    history, trained, last, tokens = [], 0.0, time.perf_counter(), 0
     while step < steps:
         x, y = get_batch(train_data, batch_size, config.block_size, generator, device)
         with autocast():
@@ -137,19 +164,22 @@ def train(args, log=print):
         if args.grad_clip:
             torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
         optimizer.step()
+        scheduler.step()
         step += 1
         tokens += batch_size * config.block_size * world
         if step % args.eval_interval == 0 or step == steps:
             now = time.perf_counter()
+            trained += now - last
             val = evaluate(model, val_data, config, batch_size, args.eval_batches, device, autocast)
-            entry = {"step": step, "seconds": round(now - start, 2), "train_loss": round(loss.item(), 4),
+            entry = {"step": step, "seconds": round(trained, 2), "train_loss": round(loss.item(), 4),
                      "val_loss": round(val, 4), "tokens_per_second": round(tokens / (now - last))}
             history.append(entry)
             say(f"step {step:5d} | {entry['seconds']:8.1f} s | train loss {entry['train_loss']:.4f} | "
                 f"val loss {val:.4f} | {entry['tokens_per_second']:,} tokens/s")
             tokens, last = 0, time.perf_counter()
             if args.checkpoint and rank == 0:
-                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict(), "step": step,
                             "config": dataclasses.asdict(config), "chars": chars}, args.checkpoint)
     if args.rank_weights:
         pathlib.Path(args.rank_weights).mkdir(parents=True, exist_ok=True)
@@ -171,7 +201,10 @@ def parse_args(argv=None):
     parser.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
     parser.add_argument("--steps", type=int, help="train until this step (default: the config's)")
     parser.add_argument("--batch-size", type=int, help="sequences per step and process (default: the config's)")
-    parser.add_argument("--lr", type=float, help="AdamW learning rate (default: the config's)")
+    parser.add_argument("--lr", type=float, help="peak AdamW learning rate (default: the config's)")
+    parser.add_argument("--warmup", type=int, help="warm-up steps before the cosine decay (default: the config's)")
+    parser.add_argument("--beta2", type=float, default=0.99,
+                        help="AdamW's beta2: 0.99 forgets old squared gradients faster than the default 0.999")
     parser.add_argument("--weight-decay", type=float, default=0.1,
                         help="AdamW weight decay, on the linear layers' weight matrices only")
     parser.add_argument("--grad-clip", type=float, default=1.0,
@@ -184,6 +217,8 @@ def parse_args(argv=None):
     parser.add_argument("--temperature", type=float, default=0.8)
     parser.add_argument("--top-k", type=int)
     parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
+                        help="bfloat16 autocast or plain float32; auto: bf16 on CUDA and on CPUs with bf16 units")
     parser.add_argument("--no-compile", dest="compile", action="store_false", help="skip torch.compile on CUDA")
     parser.add_argument("--history", help="write the evaluation history to this JSON file")
     parser.add_argument("--rank-weights", help="folder where every process writes its final weights")

@@ -335,6 +335,20 @@ def make_optimizer(model, lr, weight_decay, **kwargs):
     return torch.optim.AdamW(groups, lr=lr, **kwargs)
 
 
+def make_scheduler(optimizer, warmup_steps, total_steps, min_lr_ratio=0.1):
+    """Linear warm-up to the optimizer's learning rate, then cosine decay to ``min_lr_ratio`` of it.
+
+    Built from torch's own schedulers; call ``step()`` once after every optimizer step.
+    """
+    peak = optimizer.param_groups[0]["lr"]
+    cosine = torch.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, T_max=max(total_steps - warmup_steps, 1), eta_min=peak * min_lr_ratio)
+    if warmup_steps <= 0:
+        return cosine
+    warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1 / warmup_steps, total_iters=warmup_steps)
+    return torch.optim.lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[warmup_steps])
+
+
 # --- loss estimation, sampling, search -----------------------------------------------------------
 
 
