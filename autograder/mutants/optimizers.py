@@ -38,6 +38,23 @@ MUTANTS = [
         new="stop = n",
         fails=frozenset({"test_minibatches"}),
     ),
+    Mutant(
+        name="minibatches_fixed_generator",
+        description="minibatches seeds a generator of its own, so every epoch visits the examples in the same shuffled order",
+        cell="minibatches",
+        old="order = torch.randperm(n, generator=generator).numpy()",
+        new="order = torch.randperm(n, generator=torch.Generator().manual_seed(0)).numpy()",
+        fails=frozenset({"test_minibatches"}),
+    ),
+    Mutant(
+        name="minibatches_drop_last_pops_full",
+        description="with drop_last, minibatches drops the last batch even when it is full",
+        cell="minibatches",
+        old="return [order[start:start + batch_size] for start in range(0, stop, batch_size)]",
+        new="batches = [order[start:start + batch_size] for start in range(0, n, batch_size)]\n"
+            "    return batches[:-1] if drop_last else batches",
+        fails=frozenset({"test_minibatches"}),
+    ),
     # --- warmup_cosine ---
     Mutant(
         name="warmup_from_zero",
@@ -77,6 +94,22 @@ MUTANTS = [
         cell="warmup_cosine",
         old="rates = min_lr + (peak_lr - min_lr) * (1 + np.cos(np.pi * progress)) / 2",
         new="rates = min_lr + peak_lr * (1 + np.cos(np.pi * progress)) / 2",
+        fails=frozenset({"test_warmup_cosine"}),
+    ),
+    Mutant(
+        name="cosine_over_total_steps",
+        description="the cosine's progress is measured over all steps, (s - W) / total_steps, so it never gets near its floor",
+        cell="warmup_cosine",
+        old="progress = (s - W) / (total_steps - W)",
+        new="progress = (s - W) / total_steps",
+        fails=frozenset({"test_warmup_cosine"}),
+    ),
+    Mutant(
+        name="warmup_zero_steps_crash",
+        description="the warm-up formula runs even with warmup_steps=0 and divides by zero",
+        cell="warmup_cosine",
+        old="    if W > 0:\n        rates = np.where(",
+        new="    rates = np.where(",
         fails=frozenset({"test_warmup_cosine"}),
     ),
     # --- sgd_step ---
@@ -126,6 +159,31 @@ MUTANTS = [
         cell="sgd_step",
         old="return w - lr * g, buf",
         new="w -= lr * g\n    return w, buf",
+        fails=frozenset({"test_sgd_step"}),
+    ),
+    Mutant(
+        name="nesterov_old_velocity",
+        description="the Nesterov step adds momentum times the previous velocity instead of the new one",
+        cell="sgd_step",
+        old="        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g\n"
+            "        g = g + momentum * buf if nesterov else buf",
+        new="        old = 0 if buf is None else buf\n"
+            "        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g\n"
+            "        g = g + momentum * old if nesterov else buf",
+        fails=frozenset({"test_sgd_step"}),
+    ),
+    Mutant(
+        name="sgd_decay_outside_momentum",
+        description="SGD adds the weight decay to the step instead of to the gradient, so the velocity never sees it",
+        cell="sgd_step",
+        old="    if weight_decay != 0:\n        g = g + weight_decay * w\n    if momentum != 0:\n"
+            "        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g\n"
+            "        g = g + momentum * buf if nesterov else buf\n"
+            "    else:\n        buf = None\n    return w - lr * g, buf",
+        new="    if momentum != 0:\n"
+            "        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g\n"
+            "        g = g + momentum * buf if nesterov else buf\n"
+            "    else:\n        buf = None\n    return w - lr * (g + weight_decay * w), buf",
         fails=frozenset({"test_sgd_step"}),
     ),
     # --- adagrad_step ---
@@ -226,6 +284,30 @@ MUTANTS = [
         old="g = g + weight_decay * w",
         new="g = g",
         fails=frozenset({"test_adam_step"}),
+    ),
+    Mutant(
+        name="adam_moments_in_place",
+        description="Adam updates m and s in place (m *= beta1 ...), changing the caller's state arrays",
+        cell="adam_step",
+        old="m = beta1 * m + (1 - beta1) * g\n    s = beta2 * s + (1 - beta2) * g * g",
+        new="m *= beta1\n    m += (1 - beta1) * g\n    s *= beta2\n    s += (1 - beta2) * g * g",
+        fails=_ADAM,
+    ),
+    Mutant(
+        name="adam_decoupled_decay",
+        description="Adam's weight_decay shrinks the weights as AdamW does instead of entering the gradient (L2)",
+        cell="adam_step",
+        old="g = g + weight_decay * w",
+        new="w = w * (1 - lr * weight_decay)",
+        fails=frozenset({"test_adam_step"}),
+    ),
+    Mutant(
+        name="adam_float64_upcast",
+        description="Adam divides by np.sqrt(1 - beta2**t), a NumPy float64 scalar, so float32 parameters come back as float64",
+        cell="adam_step",
+        old="np.sqrt(s_hat) + eps",
+        new="np.sqrt(s) / np.sqrt(1 - beta2**t) + eps",
+        fails=_ADAM,
     ),
     # --- adamw_step ---
     Mutant(
