@@ -68,10 +68,10 @@ serve: site
 	@echo "Serving at http://localhost:8000 (Ctrl-C stops)"
 	$(PY) -m http.server --directory _build/html 8000
 
-# Two pytest-xdist workers (most tests wait on kernels and browsers, not on the CPU), each
-# taking whole test files, so that a file's shared fixtures (a graded class) are built once.
+# Two pytest-xdist workers; tests/conftest.py decides which tests run together on one worker
+# (those that share a fixture such as a graded class) and hands out the longest units first.
 test: $(VENV)/.all sandbox browser
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2
 
 # Students work on copies in $(WORK)/ (git-ignored), made once and never overwritten.
 lab: $(VENV)/.lab

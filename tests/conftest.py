@@ -15,6 +15,61 @@ ROOT = masters.ROOT
 CHAPTERS = masters.chapter_ids()
 
 
+# --- spreading the suite over pytest-xdist's workers ---------------------------------------------
+# A unit of work runs whole on one worker. Files whose tests share an expensive module fixture (a
+# graded class) are one unit, and so are the two files that share the built website; tests that
+# share nothing (a chapter's mutation run, a chapter's classic bugs graded) are units of their own.
+# Units go out longest first, one at a time, so that the two workers finish close together.
+SHARED_SITE = ("tests/test_site.py", "tests/test_browser.py")
+ALONE = ("tests/test_mutants.py", "test_classic_bugs_fail_exactly", "test_dask_cluster")
+COST = {  # rough seconds on 2 cores; a unit not listed counts by its number of tests
+    "tests/test_hostile.py": 300, "site": 150, "tests/test_grading.py": 160,
+    "tests/test_exchange.py": 60, "tests/test_lab.py": 50, "tests/test_masters.py": 60,
+    "tests/test_release.py": 50}
+
+
+def work_unit(nodeid):
+    path = nodeid.split("::", 1)[0]
+    if path in SHARED_SITE:
+        return "site"
+    if any(part in nodeid for part in ALONE):
+        return nodeid
+    return path
+
+
+def _unit_cost(unit, tests):
+    if unit in COST:
+        return COST[unit]
+    if "test_mutants" in unit:
+        return 70  # one chapter's bugs, each judged on every test
+    return 30 if "::" in unit else len(tests)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LongestFirst(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return work_unit(nodeid)
+
+        def _assign_work_unit(self, node):
+            for unit in sorted(self.workqueue, key=lambda u: -_unit_cost(u, self.workqueue[u])):
+                self.workqueue.move_to_end(unit)
+            super()._assign_work_unit(node)
+
+        def _reschedule(self, node):
+            # A worker holds back its last test until it gets the next one (or is shut down),
+            # so a node with one test pending is idle: only then give it another unit.
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+            elif self._pending_of(self.assigned_work[node]) <= 1:
+                self._assign_work_unit(node)
+
+    return LongestFirst(config, log)
+
+
 def pytest_generate_tests(metafunc):
     if "chapter" in metafunc.fixturenames:
         metafunc.parametrize("chapter", CHAPTERS)
