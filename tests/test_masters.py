@@ -47,6 +47,9 @@ def test_every_test_ends_by_reporting_what_it_tested(chapter):
     for cell in masters.graded_cells(masters.read_master(chapter), "grade"):
         last = cell.source.strip().splitlines()[-1]
         assert re.fullmatch(r'report\("[\w.]+"\)', last), f"{cell.id} ends with {last!r}, not report(...)"
+        # Visible checks all come before the hidden part (mutation runs rely on it).
+        after_hidden = cell.source.split(masters.END_HIDDEN)[-1].strip()
+        assert after_hidden == last, f"{cell.id}: visible checks after the hidden part: {after_hidden!r}"
 
 
 def test_master_errors_are_reported():
