@@ -1,0 +1,318 @@
+"""Classic bugs in chapter 7 (recurrent networks) and the graded tests that must catch each."""
+
+from autograder.mutants import Mutant, Unfinished
+
+_CELL = frozenset({"test_rnn_cell", "test_rnn_forward", "test_bidirectional_rnn"})
+_FORWARD = frozenset({"test_rnn_forward", "test_bidirectional_rnn"})
+
+MUTANTS = [
+    # --- rnn_cell ---
+    Mutant(
+        name="cell_transposed_recurrence",
+        description="rnn_cell multiplies by W_hh transposed (the column-vector habit W h)",
+        cell="rnn_cell",
+        old="h_prev @ W_hh + b_h",
+        new="h_prev @ W_hh.T + b_h",
+        fails=_CELL,
+    ),
+    Mutant(
+        name="cell_always_tanh",
+        description="rnn_cell ignores nonlinearity='relu' and always applies tanh",
+        cell="rnn_cell",
+        old='if nonlinearity == "tanh":',
+        new="if True:",
+        fails=frozenset({"test_rnn_cell", "test_rnn_forward"}),
+    ),
+    Mutant(
+        name="cell_no_validation",
+        description="rnn_cell silently applies ReLU for any unknown nonlinearity",
+        cell="rnn_cell",
+        old='if nonlinearity not in ("tanh", "relu"):',
+        new="if False:",
+        fails=frozenset({"test_rnn_cell"}),
+    ),
+    # --- rnn_forward ---
+    Mutant(
+        name="forward_ignores_h0",
+        description="rnn_forward always starts from zeros, ignoring h0",
+        cell="rnn_forward",
+        old="h = np.zeros((N, H), dtype=X.dtype) if h0 is None else h0.astype(X.dtype)",
+        new="h = np.zeros((N, H), dtype=X.dtype)",
+        fails=_FORWARD,
+    ),
+    Mutant(
+        name="forward_drops_nonlinearity",
+        description="rnn_forward does not pass nonlinearity on to rnn_cell",
+        cell="rnn_forward",
+        old="h = rnn_cell(X[:, t], h, W_xh, W_hh, b_h, nonlinearity)",
+        new="h = rnn_cell(X[:, t], h, W_xh, W_hh, b_h)",
+        fails=frozenset({"test_rnn_forward"}),
+    ),
+    Mutant(
+        name="forward_first_state_as_last",
+        description="rnn_forward returns the state after the first step as h_last",
+        cell="rnn_forward",
+        old="return states, h",
+        new="return states, (states[:, 0] if T else h)",
+        fails=_FORWARD,
+    ),
+    Mutant(
+        name="forward_time_major",
+        description="rnn_forward reads X as time-major (T, N, d): X[t] instead of X[:, t]",
+        cell="rnn_forward",
+        old="h = rnn_cell(X[:, t], h,",
+        new="h = rnn_cell(X[t], h,",
+        fails=_FORWARD,
+    ),
+    Mutant(
+        name="forward_state_without_input",
+        description="rnn_forward feeds the first input at every step",
+        cell="rnn_forward",
+        old="h = rnn_cell(X[:, t], h,",
+        new="h = rnn_cell(X[:, 0], h,",
+        fails=_FORWARD,
+    ),
+    # --- rnn_backward ---
+    Mutant(
+        name="bptt_no_carry",
+        description="rnn_backward forgets the gradient that later states send back to h_t",
+        cell="rnn_backward",
+        old="dZ = (dH[:, t] + dh_later) * (1 - states[t] ** 2)",
+        new="dZ = dH[:, t] * (1 - states[t] ** 2)",
+        fails=frozenset({"test_rnn_backward"}),
+    ),
+    Mutant(
+        name="bptt_tanh_twice",
+        description="rnn_backward takes the tanh derivative as 1 - tanh(h)^2 of the state h",
+        cell="rnn_backward",
+        old="(1 - states[t] ** 2)",
+        new="(1 - np.tanh(states[t]) ** 2)",
+        fails=frozenset({"test_rnn_backward"}),
+    ),
+    Mutant(
+        name="bptt_wrong_state_for_W_hh",
+        description="rnn_backward pairs dZ_t with h_t instead of h_{t-1} in dW_hh",
+        cell="rnn_backward",
+        old="dW_hh += h_before.T @ dZ",
+        new="dW_hh += states[t].T @ dZ",
+        fails=frozenset({"test_rnn_backward"}),
+    ),
+    Mutant(
+        name="bptt_overwrites_weight_gradient",
+        description="rnn_backward overwrites dW_xh at each step instead of adding over time",
+        cell="rnn_backward",
+        old="dW_xh += X[:, t].T @ dZ",
+        new="dW_xh = X[:, t].T @ dZ",
+        fails=frozenset({"test_rnn_backward"}),
+    ),
+    Mutant(
+        name="bptt_untransposed_recurrence",
+        description="rnn_backward sends the gradient back through W_hh instead of its transpose",
+        cell="rnn_backward",
+        old="dh_later = dZ @ W_hh.T",
+        new="dh_later = dZ @ W_hh",
+        fails=frozenset({"test_rnn_backward"}),
+    ),
+    Mutant(
+        name="bptt_no_h0_gradient",
+        description="rnn_backward returns zeros for the initial state's gradient",
+        cell="rnn_backward",
+        old='"h0": dh_later',
+        new='"h0": np.zeros_like(h0)',
+        fails=frozenset({"test_rnn_backward"}),
+    ),
+    Mutant(
+        name="bptt_bias_mean",
+        description="rnn_backward averages the bias gradient over the batch instead of summing",
+        cell="rnn_backward",
+        old="db_h += dZ.sum(axis=0)",
+        new="db_h += dZ.mean(axis=0)",
+        fails=frozenset({"test_rnn_backward"}),
+    ),
+    # --- clip_grad_norm ---
+    Mutant(
+        name="clip_scales_up",
+        description="clip_grad_norm always rescales to max_norm, even gradients below it",
+        cell="clip_grad_norm",
+        old="factor = min(1.0, max_norm / (total + 1e-6))",
+        new="factor = max_norm / (total + 1e-6)",
+        fails=frozenset({"test_clip_grad_norm"}),
+    ),
+    Mutant(
+        name="clip_sum_of_norms",
+        description="clip_grad_norm adds up the norms of the arrays instead of one global norm",
+        cell="clip_grad_norm",
+        old="total = sum(float((np.abs(g.astype(np.float64)) ** norm_type).sum())\n"
+            "                    for g in grads) ** (1.0 / norm_type)",
+        new="total = sum(float((np.abs(g.astype(np.float64)) ** norm_type).sum())\n"
+            "                    ** (1.0 / norm_type) for g in grads)",
+        fails=frozenset({"test_clip_grad_norm"}),
+    ),
+    Mutant(
+        name="clip_returns_clipped_norm",
+        description="clip_grad_norm returns the norm after clipping",
+        cell="clip_grad_norm",
+        old="return clipped, total",
+        new="return clipped, total * factor",
+        fails=frozenset({"test_clip_grad_norm"}),
+    ),
+    Mutant(
+        name="clip_ignores_norm_type",
+        description="clip_grad_norm always uses the 2-norm",
+        cell="clip_grad_norm",
+        old="** norm_type).sum())\n                    for g in grads) ** (1.0 / norm_type)",
+        new="** 2).sum())\n                    for g in grads) ** 0.5",
+        fails=frozenset({"test_clip_grad_norm"}),
+    ),
+    Mutant(
+        name="clip_no_epsilon",
+        description="clip_grad_norm divides by the norm without PyTorch's 1e-6",
+        cell="clip_grad_norm",
+        old="max_norm / (total + 1e-6)",
+        new="max_norm / max(total, 1e-12)",
+        fails=frozenset({"test_clip_grad_norm"}),
+    ),
+    # --- lstm_cell ---
+    Mutant(
+        name="lstm_gate_order_ifog",
+        description="lstm_cell reads the blocks in the order i, f, o, g (not PyTorch's i, f, g, o)",
+        cell="lstm_cell",
+        old="i, f, o = gate[:, :H], gate[:, H:2 * H], gate[:, 3 * H:]\n"
+            "    g = np.tanh(Z[:, 2 * H:3 * H])",
+        new="i, f, o = gate[:, :H], gate[:, H:2 * H], gate[:, 2 * H:3 * H]\n"
+            "    g = np.tanh(Z[:, 3 * H:])",
+        fails=frozenset({"test_lstm_cell"}),
+    ),
+    Mutant(
+        name="lstm_output_without_tanh",
+        description="lstm_cell sets h = o * c, forgetting to squash the cell state",
+        cell="lstm_cell",
+        old="h = o * np.tanh(c)",
+        new="h = o * c",
+        fails=frozenset({"test_lstm_cell"}),
+    ),
+    Mutant(
+        name="lstm_sigmoid_candidate",
+        description="lstm_cell squashes the candidate g with a sigmoid instead of tanh",
+        cell="lstm_cell",
+        old="g = np.tanh(Z[:, 2 * H:3 * H])",
+        new="g = gate[:, 2 * H:3 * H]",
+        fails=frozenset({"test_lstm_cell"}),
+    ),
+    Mutant(
+        name="lstm_overflowing_sigmoid",
+        description="lstm_cell computes the sigmoid as 1 / (1 + exp(-z)), which overflows",
+        cell="lstm_cell",
+        old="gate = 0.5 * (1 + np.tanh(0.5 * Z))",
+        new="gate = 1 / (1 + np.exp(-Z))",
+        fails=frozenset({"test_lstm_cell"}),
+    ),
+    # --- gru_cell ---
+    Mutant(
+        name="gru_paper_update",
+        description="gru_cell uses the paper's convention h' = z * n + (1 - z) * h",
+        cell="gru_cell",
+        old="return (1 - z) * n + z * h_prev",
+        new="return z * n + (1 - z) * h_prev",
+        fails=frozenset({"test_gru_cell"}),
+    ),
+    Mutant(
+        name="gru_reset_outside_bias",
+        description="gru_cell applies r to h W_hn but adds b_hn outside the reset gate",
+        cell="gru_cell",
+        old="n = np.tanh(from_x[:, 2 * H:] + r * from_h[:, 2 * H:])",
+        new="n = np.tanh(from_x[:, 2 * H:] + r * (from_h[:, 2 * H:] - b_h[2 * H:])"
+            " + b_h[2 * H:])",
+        fails=frozenset({"test_gru_cell"}),
+    ),
+    Mutant(
+        name="gru_gate_order_zr",
+        description="gru_cell reads the first two blocks as z, r instead of r, z",
+        cell="gru_cell",
+        old="r, z = gate[:, :H], gate[:, H:]",
+        new="z, r = gate[:, :H], gate[:, H:]",
+        fails=frozenset({"test_gru_cell"}),
+    ),
+    # --- bidirectional_rnn ---
+    Mutant(
+        name="bidir_not_reversed_back",
+        description="bidirectional_rnn leaves the backward outputs in reading order",
+        cell="bidirectional_rnn",
+        old="[ahead, back[:, ::-1]]",
+        new="[ahead, back]",
+        fails=frozenset({"test_bidirectional_rnn"}),
+    ),
+    Mutant(
+        name="bidir_backward_first",
+        description="bidirectional_rnn puts the backward half before the forward half",
+        cell="bidirectional_rnn",
+        old="[ahead, back[:, ::-1]]",
+        new="[back[:, ::-1], ahead]",
+        fails=frozenset({"test_bidirectional_rnn"}),
+    ),
+    Mutant(
+        name="bidir_last_output_as_final",
+        description="bidirectional_rnn takes the backward final state from the last output row",
+        cell="bidirectional_rnn",
+        old="np.stack([last_ahead, last_back])",
+        new="np.stack([last_ahead, outputs[:, -1, H:]])",
+        fails=frozenset({"test_bidirectional_rnn"}),
+    ),
+    Mutant(
+        name="bidir_reverses_batch",
+        description="bidirectional_rnn reverses the batch axis instead of the time axis",
+        cell="bidirectional_rnn",
+        old="rnn_forward(X[:, ::-1], *backward",
+        new="rnn_forward(X[::-1], *backward",
+        fails=frozenset({"test_bidirectional_rnn"}),
+    ),
+    # --- char_lm_loss ---
+    Mutant(
+        name="lm_targets_transposed",
+        description="char_lm_loss flattens the targets time-major but the logits batch-major",
+        cell="char_lm_loss",
+        old="y = targets.reshape(N * T)",
+        new="y = targets.T.reshape(N * T)",
+        fails=frozenset({"test_char_lm_loss"}),
+    ),
+    Mutant(
+        name="lm_mean_over_sequences",
+        description="char_lm_loss divides by the number of sequences N, summing over positions",
+        cell="char_lm_loss",
+        old="count = int(counted.sum())",
+        new="count = N if ignore_index is None else int(counted.sum())",
+        fails=frozenset({"test_char_lm_loss"}),
+    ),
+    Mutant(
+        name="lm_counts_ignored",
+        description="char_lm_loss divides by all N * T positions, ignored ones included",
+        cell="char_lm_loss",
+        old="loss = -float(log_p[rows, y[rows]].sum()) / count",
+        new="count = N * T\n    loss = -float(log_p[rows, y[rows]].sum()) / count",
+        fails=frozenset({"test_char_lm_loss"}),
+    ),
+    Mutant(
+        name="lm_no_shift",
+        description="char_lm_loss exponentiates raw scores, which overflows for large ones",
+        cell="char_lm_loss",
+        old="shifted = Z - Z.max(axis=1, keepdims=True)",
+        new="shifted = Z",
+        fails=frozenset({"test_char_lm_loss"}),
+    ),
+    Mutant(
+        name="lm_gradient_at_ignored",
+        description="char_lm_loss leaves softmax gradients at ignored positions",
+        cell="char_lm_loss",
+        old="    dZ[~counted] = 0\n",
+        new="",
+        fails=frozenset({"test_char_lm_loss"}),
+    ),
+]
+
+# Stops before the gated cells and what follows.
+UNFINISHED = Unfinished(
+    name="ilya",
+    stubs=frozenset({"lstm_cell", "gru_cell", "bidirectional_rnn", "char_lm_loss"}),
+    fails=frozenset({"test_lstm_cell", "test_gru_cell", "test_bidirectional_rnn",
+                     "test_char_lm_loss"}),
+)
