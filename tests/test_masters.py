@@ -144,3 +144,16 @@ def test_display_math_stands_apart(chapter):
                 bad.append(f"cell {i}, line {n + 1}: indented $$ (inside a list item)")
             inside = not closes
     assert bad == [], "\n".join(bad)
+
+
+def test_voc_ap_reference_agrees_with_hand_worked_values():
+    """Chapter 10's ``voc_ap`` has no scikit-learn twin to be judged against, so pin it by hand."""
+    from autograder.references.evaluation import voc_ap
+    rec, prec = [0.2, 0.4, 0.4, 0.6], [1.0, 1.0, 2 / 3, 0.75]
+    # envelope 1, 1, 0.75, 0.75 over widths 0.2, 0.2, 0, 0.2; then 0.4 of recall at precision 0
+    assert voc_ap(rec, prec) == pytest.approx(0.2 + 0.2 + 0.75 * 0.2, abs=1e-12)
+    # 11-point: thresholds 0 .. 0.4 reach precision 1, 0.5 and 0.6 reach 0.75, 0.7 .. 1 reach nothing
+    assert voc_ap(rec, prec, True) == pytest.approx((5 * 1.0 + 2 * 0.75) / 11, abs=1e-12)
+    assert voc_ap([], []) == 0.0 and voc_ap([], [], True) == 0.0
+    assert voc_ap([0.3], [0.5], True) == pytest.approx(4 * 0.5 / 11, abs=1e-12)
+    assert voc_ap([1.0], [0.5]) == pytest.approx(0.5, abs=1e-12)

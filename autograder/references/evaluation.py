@@ -4,7 +4,7 @@ The hidden tests of ``solutions/10_evaluation.md`` compare each graded exercise 
 the function of the same name here. Most are thin wrappers around ``sklearn.metrics``
 that pin down the conventions the chapter states; ``voc_ap`` has no scikit-learn
 counterpart, so it is an independent PyTorch implementation, checked against
-hand-worked values in ``_self_check``.
+hand-worked values in ``tests/test_masters.py``.
 
 Conventions shared with the chapter (scikit-learn 1.9):
 
@@ -113,20 +113,3 @@ def voc_ap(recall, precision, use_07_metric=False):
     envelope = torch.flip(torch.cummax(torch.flip(p, [0]), 0).values, [0])
     widths = r[1:] - r[:-1]
     return float((widths * envelope[1:]).sum())
-
-
-def _self_check():
-    """Hand-worked values (run ``python -m autograder.references.evaluation``)."""
-    rec, prec = [0.2, 0.4, 0.4, 0.6], [1.0, 1.0, 2 / 3, 0.75]
-    # envelope: 1, 1, 0.75, 0.75; widths 0.2, 0.2, 0, 0.2, then 0.4 at precision 0
-    assert abs(voc_ap(rec, prec) - (0.2 + 0.2 + 0.75 * 0.2)) < 1e-12
-    # 11-point: t = 0, .1, .2 -> 1; .3, .4 -> 1; .5, .6 -> 0.75; .7 .. 1 -> 0
-    assert abs(voc_ap(rec, prec, True) - (5 * 1.0 + 2 * 0.75) / 11) < 1e-12
-    assert voc_ap([], []) == 0.0 and voc_ap([], [], True) == 0.0
-    assert abs(voc_ap([0.3], [0.5], True) - 4 * 0.5 / 11) < 1e-12
-    assert abs(voc_ap([1.0], [0.5]) - 0.5) < 1e-12
-
-
-if __name__ == "__main__":
-    _self_check()
-    print("voc_ap reference: hand-worked values agree")
