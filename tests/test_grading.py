@@ -240,7 +240,10 @@ CLASSIC_BUGS = {
     "02_cross_entropy": ["softmax_no_max_shift"],
     "04_optimizers": ["adam_no_bias_correction"],
     "05_regularization": ["dropout_not_inverted"],
+    "06_cnns": ["conv_flips_kernel"],
+    "07_rnns": ["gru_paper_update"],
     "09_transformers": ["no_causal_mask"],
+    "10_evaluation": ["voc_no_envelope"],
 }
 
 
