@@ -86,13 +86,13 @@ def rnn_forward(X, W_xh, W_hh, b_h, h0=None, nonlinearity="tanh"):
 def rnn_backward(X, h0, W_xh, W_hh, b_h, dH):
     """Gradients of sum(H * dH) through ``nn.RNN`` (tanh) by autograd, as a dict of tensors."""
     d, H = np.asarray(W_xh).shape
-    dt = _torch_dtype(X)
-    rnn = nn.RNN(d, H, batch_first=True, dtype=dt)
+    dt = _dtype(X)
+    rnn = nn.RNN(d, H, batch_first=True, dtype=_torch_dtype(X))
     _load(rnn, "_l0", W_xh, W_hh, b_h)
     X = _tensor(X).requires_grad_()
-    h0 = _tensor(h0, _dtype(X.detach().numpy()))[None].requires_grad_()
+    h0 = _tensor(h0, dt)[None].requires_grad_()
     out, _ = rnn(X, h0)
-    out.backward(_tensor(dH, _dtype(X.detach().numpy())))
+    out.backward(_tensor(dH, dt))
     return {"X": X.grad, "h0": h0.grad[0], "W_xh": rnn.weight_ih_l0.grad.T,
             "W_hh": rnn.weight_hh_l0.grad.T, "b_h": rnn.bias_ih_l0.grad}
 
